@@ -1,0 +1,159 @@
+"""Argument checks shared by every public ``dlcourse`` function.
+
+Each check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, wrong value) with a
+message that names the parameter, says what was expected and shows what was given, so that a learner never
+meets a bare traceback from deep inside NumPy or TensorFlow. These are plumbing, used by every chapter.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def describe(value: Any) -> str:
+    """A short description of ``value`` for error messages: type, and shape for arrays."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(value, type):
+        return f"a {type(value).__name__} of shape {tuple(shape)}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number within ``[minimum, maximum]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer, got {describe(value)}")
+    value = int(value)
+    _check_range(name, value, minimum, maximum)
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    exclusive_minimum: bool = False,
+) -> float:
+    """Return ``value`` as a finite ``float`` within the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"`{name}` must be finite, got {value!r}")
+    if exclusive_minimum and minimum is not None and value <= minimum:
+        raise ValueError(f"`{name}` must be greater than {minimum}, got {value!r}")
+    _check_range(name, value, minimum, maximum)
+    return value
+
+
+def _check_range(name: str, value: float, minimum: float | None, maximum: float | None) -> None:
+    if minimum is not None and value < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"`{name}` must be at most {maximum}, got {value!r}")
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a ``bool`` (``np.bool_`` is accepted)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be True or False, got {describe(value)}")
+    return bool(value)
+
+
+def check_str(name: str, value: Any) -> str:
+    """Return ``value`` if it is a string."""
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a string, got {describe(value)}")
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices`` (strings)."""
+    options = list(choices)
+    check_str(name, value)
+    if value not in options:
+        listed = ", ".join(repr(option) for option in options)
+        raise ValueError(f"`{name}` must be one of {listed}; got {value!r}")
+    return value
+
+
+def check_callable(name: str, value: Any) -> Callable[..., Any]:
+    """Return ``value`` if it can be called."""
+    if not callable(value):
+        raise TypeError(f"`{name}` must be callable (a function), got {describe(value)}")
+    return value
+
+
+def check_array(
+    name: str,
+    value: Any,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    shape: Sequence[int | None] | None = None,
+    dtype: str = "float",
+    finite: bool = True,
+    min_size: int = 1,
+) -> np.ndarray:
+    """Return ``value`` as a NumPy array after checking its kind, rank, shape and values.
+
+    ``dtype`` is ``"float"`` (converted to float64 unless already floating), ``"int"`` (whole numbers,
+    returned as int64) or ``"any"``. In ``shape``, ``None`` matches any length.
+    """
+    if isinstance(value, str | bytes | dict | set) or value is None:
+        raise TypeError(f"`{name}` must be an array (a NumPy array or nested lists of numbers), got {describe(value)}")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise TypeError(f"`{name}` must be an array of numbers, got {describe(value)} ({error})") from None
+    if array.dtype == object:
+        raise TypeError(f"`{name}` must be a rectangular array of numbers, got {describe(value)}")
+    if dtype == "float":
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+            raise TypeError(f"`{name}` must hold numbers, got an array of dtype {array.dtype}")
+        if not np.issubdtype(array.dtype, np.floating):
+            array = array.astype(np.float64)
+    elif dtype == "int":
+        if np.issubdtype(array.dtype, np.floating):
+            if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
+                raise TypeError(f"`{name}` must hold whole numbers (integer labels), got non-integer values")
+            array = array.astype(np.int64)
+        elif not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(f"`{name}` must hold integers, got an array of dtype {array.dtype}")
+        else:
+            array = array.astype(np.int64)
+    elif dtype != "any":
+        raise ValueError(f"internal: unknown dtype rule {dtype!r}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            wanted = " or ".join(str(n) for n in allowed)
+            raise ValueError(f"`{name}` must have {wanted} dimensions, got shape {array.shape}")
+    if shape is not None:
+        if array.ndim != len(shape) or any(
+            want is not None and want != got for want, got in zip(shape, array.shape, strict=False)
+        ):
+            wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"`{name}` must have shape {wanted}, got shape {array.shape}")
+    if array.size < min_size:
+        raise ValueError(f"`{name}` must not be empty, got shape {array.shape}")
+    if finite and np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+        raise ValueError(f"`{name}` must contain only finite numbers, got NaN or infinity")
+    return array
+
+
+def check_same_length(names: Sequence[str], *arrays: np.ndarray) -> None:
+    """Raise ``ValueError`` unless all arrays have the same first dimension."""
+    lengths = [len(array) for array in arrays]
+    if len(set(lengths)) > 1:
+        described = ", ".join(f"`{n}` has {length}" for n, length in zip(names, lengths, strict=True))
+        raise ValueError(f"{' and '.join(f'`{n}`' for n in names)} must have the same number of rows: {described}")
