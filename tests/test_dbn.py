@@ -70,7 +70,8 @@ def test_pseudo_log_likelihood_matches_sklearn_formula() -> None:
     flips = np.array([0, 5, 2, 3])
     flipped = v.copy()
     flipped[np.arange(4), flips] = 1 - flipped[np.arange(4), flips]
-    expected = 6 * np.log(1 / (1 + np.exp(-(ref.free_energy(flipped, w, b, c) - ref.free_energy(v, w, b, c)))))
+    difference = ref.free_energy(flipped, w, b, c) - ref.free_energy(v, w, b, c)
+    expected = 6 * np.log(1 / (1 + np.exp(-difference)))
     assert np.allclose(ref.pseudo_log_likelihood(v, w, b, c, flip_indices=flips), expected)
 
 
@@ -87,7 +88,8 @@ def _keras_rbm(params: ref.RBMParameters, k: int, learning_rate: float) -> RBM:
        seed=st.integers(0, 2**16))
 def test_keras_cd_step_equals_numpy_update(visible: int, hidden: int, rows: int, k: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    params = ref.RBMParameters(*(p.astype(np.float32).astype(np.float64) for p in _random_rbm(rng, visible, hidden)))
+    as_float32 = (p.astype(np.float32).astype(np.float64) for p in _random_rbm(rng, visible, hidden))
+    params = ref.RBMParameters(*as_float32)
     v = _binary(rng, rows, visible)
     u_h = rng.random((k, rows, hidden)).astype(np.float32)
     u_v = rng.random((k, rows, visible)).astype(np.float32)
@@ -105,8 +107,8 @@ def test_keras_probabilities_and_free_energy_equal_numpy() -> None:
     model = _keras_rbm(params, 1, 0.1)
     v = _binary(rng, 7, 8)
     h = _binary(rng, 7, 5)
-    assert np.allclose(model(v.astype(np.float32)), ref.hidden_probabilities(v, params.weights, params.hidden_bias),
-                       atol=1e-5)
+    expected_h = ref.hidden_probabilities(v, params.weights, params.hidden_bias)
+    assert np.allclose(model(v.astype(np.float32)), expected_h, atol=1e-5)
     assert np.allclose(model.visible_probabilities(h.astype(np.float32)),
                        ref.visible_probabilities(h, params.weights, params.visible_bias), atol=1e-5)
     assert np.allclose(model.free_energy(v.astype(np.float32)), ref.free_energy(v, *params), atol=1e-4)
@@ -162,7 +164,8 @@ def test_classifier_from_rbms_copies_weights_and_computes_hidden_probabilities()
         (lambda: ref.free_energy(np.ones((2, 4)), np.ones((4, 2)), np.ones(3), np.ones(2)), "visible_bias"),
         (lambda: ref.hidden_probabilities(np.ones((2, 4)), np.ones((4, 2)), np.ones(5)), "hidden_bias"),
         (lambda: ref.visible_probabilities(np.ones((2, 3)), np.ones((4, 2)), np.ones(4)), "h"),
-        (lambda: ref.energy(np.ones((2, 4)), np.ones((3, 2)), np.ones((4, 2)), np.ones(4), np.ones(2)), "`v` and `h`"),
+        (lambda: ref.energy(np.ones((2, 4)), np.ones((3, 2)), np.ones((4, 2)), np.ones(4), np.ones(2)),
+         "`v` and `h`"),
         (lambda: ref.sample_bernoulli(np.ones((2, 3)), np.ones((3, 2))), "uniforms"),
         (lambda: ref.cd_k_update(np.ones((2, 4)), np.ones((4, 2)), np.ones(4), np.ones(2),
                                  hidden_uniforms=np.ones((1, 2, 2)), visible_uniforms=np.ones((2, 2, 4)),

@@ -45,8 +45,8 @@ class RBM(keras.Model):
             raise ValueError(f"an RBM takes inputs of shape (batch, visible), got {input_shape}")
         visible = int(input_shape[-1])
         # Small random weights and zero biases: Hinton's guide; scikit-learn starts the same way.
-        self.kernel = self.add_weight(shape=(visible, self.units), name="kernel",
-                                      initializer=keras.initializers.RandomNormal(stddev=0.01, seed=self.seed))
+        initializer = keras.initializers.RandomNormal(stddev=0.01, seed=self.seed)
+        self.kernel = self.add_weight(shape=(visible, self.units), name="kernel", initializer=initializer)
         self.visible_bias = self.add_weight(shape=(visible,), name="visible_bias", initializer="zeros")
         self.hidden_bias = self.add_weight(shape=(self.units,), name="hidden_bias", initializer="zeros")
 
@@ -121,7 +121,8 @@ class RBM(keras.Model):
         v0 = ops.cast(v0, self.kernel.dtype)
         rows = ops.shape(v0)[0]
         hidden_uniforms = keras.random.uniform((self.k, rows, self.units), seed=self.seed_generator)
-        visible_uniforms = keras.random.uniform((self.k, rows, self.kernel.shape[0]), seed=self.seed_generator)
+        visible_uniforms = keras.random.uniform((self.k, rows, self.kernel.shape[0]),
+                                                seed=self.seed_generator)
         error = self.cd_step(v0, hidden_uniforms, visible_uniforms)
         self.reconstruction_tracker.update_state(error)
         return {"reconstruction_error": self.reconstruction_tracker.result()}
@@ -208,8 +209,8 @@ def classifier_from_rbms(
     seed = check_int("seed", seed, minimum=0)
     for index, (lower, upper) in enumerate(zip(rbms, rbms[1:], strict=False)):
         if not upper.built or upper.visible_units != lower.units:
-            raise ValueError(f"`rbms[{index + 1}]` must have {lower.units} visible units, one per hidden unit of "
-                             f"`rbms[{index}]`")
+            raise ValueError(f"`rbms[{index + 1}]` must have {lower.units} visible units, one per hidden "
+                             f"unit of `rbms[{index}]`")
     inputs = keras.Input(shape=(rbms[0].visible_units,), name="pixels")
     x = inputs
     hidden_layers = []

@@ -1,8 +1,9 @@
 """A restricted Boltzmann machine with binary units in NumPy (introduced in the deep-belief-network chapter).
 
 Conventions, the same as :class:`dlcourse.layers.rbm.RBM` and scikit-learn's ``BernoulliRBM`` up to a
-transpose: visible units ``v`` of shape ``(batch, visible)``, hidden units ``h`` of shape ``(batch, hidden)``,
-a weight matrix ``weights`` of shape ``(visible, hidden)``, a ``visible_bias`` ``b`` and a ``hidden_bias`` ``c``.
+transpose: visible units ``v`` of shape ``(batch, visible)``, hidden units ``h`` of shape
+``(batch, hidden)``, a weight matrix ``weights`` of shape ``(visible, hidden)``, a ``visible_bias`` ``b``
+and a ``hidden_bias`` ``c``.
 
 * energy ``E(v, h) = -v.b - h.c - v W h``;
 * ``p(h_j = 1 | v) = sigmoid(c_j + v W[:, j])`` and ``p(v_i = 1 | h) = sigmoid(b_i + W[i, :] h)``;
@@ -201,7 +202,9 @@ def gibbs_chain(
     hidden_uniforms: Any,
     visible_uniforms: Any,
 ) -> np.ndarray:
-    """Run block Gibbs sampling from ``v0``; return ``p(v | h_t)`` after each step, ``(steps, batch, visible)``.
+    """Run block Gibbs sampling from ``v0``; return ``p(v | h_t)`` after each step.
+
+    The result has shape ``(steps, batch, visible)``.
 
     Each step samples ``h_t ~ p(h | v_{t-1})`` then ``v_t ~ p(v | h_t)``; the returned probabilities are the
     mean images, smoother to look at than the binary samples. ``hidden_uniforms`` has shape
