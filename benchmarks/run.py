@@ -83,8 +83,9 @@ def machine() -> str:
     import tensorflow as tf
 
     memory = psutil.virtual_memory().total / 1024**3
+    scale = os.environ.get("DLCOURSE_SCALE", "quick")
     return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}; scale {os.environ.get('DLCOURSE_SCALE', 'quick')}")
+            f"TensorFlow {tf.__version__}, Keras {keras.__version__}; scale {scale}")
 
 
 def main(paths: list[str]) -> int:

@@ -113,8 +113,10 @@ def check_array(
         raise TypeError(f"`{name}` must be an array (a NumPy array or nested lists of numbers), got {describe(value)}")
     try:
         array = np.asarray(value)
-    except (ValueError, TypeError) as error:
-        raise TypeError(f"`{name}` must be an array of numbers, got {describe(value)} ({error})") from None
+    except (ValueError, TypeError):
+        raise TypeError(
+            f"`{name}` must be a rectangular array of numbers (every row the same length), got {describe(value)}"
+        ) from None
     if array.dtype == object:
         raise TypeError(f"`{name}` must be a rectangular array of numbers, got {describe(value)}")
     if dtype == "float":

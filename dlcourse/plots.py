@@ -79,7 +79,9 @@ def plot_image_grid(
     array = check_array("images", images, ndim=(3, 4))
     if array.ndim == 4:
         if array.shape[-1] != 1:
-            raise ValueError(f"`images` must be grey-scale, (n, height, width) or (n, height, width, 1); got shape {array.shape}")
+            raise ValueError(
+                f"`images` must be grey-scale, (n, height, width) or (n, height, width, 1); got shape {array.shape}"
+            )
         array = array[..., 0]
     columns = check_int("columns", columns, minimum=1)
     if labels is not None:

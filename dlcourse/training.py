@@ -147,7 +147,7 @@ def fit(
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model, got {type(model).__name__}")
-    if model.optimizer is None or not getattr(model, "compiled", True):
+    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ValueError("`model` must be compiled first: call model.compile(optimizer=..., loss=...)")
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)

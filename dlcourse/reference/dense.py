@@ -49,7 +49,9 @@ def dense(x: Any, kernel: Any, bias: Any, activation: str = "linear") -> np.ndar
     kernel = check_array("kernel", kernel, ndim=2)
     bias = check_array("bias", bias, ndim=1)
     if kernel.shape[0] != x.shape[1]:
-        raise ValueError(f"`kernel` must have {x.shape[1]} rows, one per input feature of `x`; got shape {kernel.shape}")
+        raise ValueError(
+            f"`kernel` must have {x.shape[1]} rows, one per input feature of `x`; got shape {kernel.shape}"
+        )
     if bias.shape[0] != kernel.shape[1]:
         raise ValueError(f"`bias` must have {kernel.shape[1]} entries, one per unit; got shape {bias.shape}")
     return activate(x @ kernel + bias, activation)

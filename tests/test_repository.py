@@ -1,0 +1,76 @@
+"""The repository keeps its promises: pinned requirements, the two README commands, CI, offline assets."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def requirement_lines(name: str) -> list[str]:
+    lines = (ROOT / name).read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_every_requirement_is_pinned_exactly():
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in requirement_lines(name):
+            if line == "-e .":
+                continue
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", line), f"{name}: not pinned: {line}"
+
+
+def test_key_versions_are_the_ones_the_course_is_written_for():
+    pins = dict(line.split("==") for line in requirement_lines("requirements.txt") if "==" in line)
+    pins = {key.lower().replace("_", "-"): value for key, value in pins.items()}
+    assert pins["jupyter-book"] == "1.0.4.post1"  # 2.x is another engine
+    assert pins["tensorflow-cpu"].startswith("2.21") and pins["keras"].startswith("3.15")
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_readme_quick_start_and_ci_use_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make book" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("book:", "test:", "serve:", "lab:", "notebooks:", "bench:"):
+        assert f"\n{target}" in makefile, target
+
+
+def test_duplicate_inline_scripts_are_removed_once_each():
+    from _ext.offline_assets import remove_duplicate_inline_scripts
+
+    page = (
+        "<head>\n  <script>const A = 1;</script>\n<script src='x.js'></script>\n"
+        "  <script>const A = 1;</script>\n</head>\n"
+    )
+    mended = remove_duplicate_inline_scripts(page)
+    assert mended.count("const A = 1") == 1 and "x.js" in mended
+
+
+def test_web_assets_are_pinned_by_checksum():
+    import fetch_web_assets
+
+    for spec, (sha256, mapping) in fetch_web_assets.PACKAGES.items():
+        assert re.fullmatch(r"[0-9a-f]{64}", sha256), spec
+        assert "@" in spec.lstrip("@") and mapping
+
+
+def test_toc_notebooks_lists_existing_files_in_order():
+    from toc_notebooks import toc_notebooks
+
+    notebooks = toc_notebooks()
+    assert notebooks and notebooks[0].name == "00_toolkit.ipynb"
+    assert all((ROOT / path).is_file() for path in notebooks)
+
+
+def test_importing_dlcourse_loads_nothing_heavy():
+    import subprocess
+
+    code = "import sys, dlcourse; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False False"
