@@ -30,7 +30,7 @@ EVENTS = [
 
 
 # Where each label sits above (+) or below (-) the axis, chosen so that no two overlap.
-HEIGHTS = [0.8, -0.8, 1.45, -0.8, 0.8, -0.8, 0.8, -0.8]
+HEIGHTS = [0.75, -0.75, 1.4, -0.75, 0.75, -0.75, 0.75, -0.75]
 
 
 def main() -> None:
@@ -42,12 +42,12 @@ def main() -> None:
         height = HEIGHTS[index]
         axis.plot([year, year], [0, height - 0.4 * np.sign(height)], color=colour, linewidth=1, zorder=1)
         axis.scatter([year], [0], s=60, color=colour, zorder=2)
-        axis.text(year, height, f"{year}\n{label}", ha="center", va="center", fontsize=8.5, color="0.1")
+        axis.text(year, height, f"{year}\n{label}", ha="center", va="center", fontsize=10.5, color="0.1")
     axis.scatter([], [], color="tab:orange", label="recurrent (has feedback)")
     axis.scatter([], [], color="tab:blue", label="feed-forward (no feedback)")
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=8.5)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=10.5)
     axis.set_xlim(1983, 2017)
-    axis.set_ylim(-1.75, 1.75)
+    axis.set_ylim(-1.2, 1.8)
     axis.set_yticks([])
     for side in ("left", "right", "top"):
         axis.spines[side].set_visible(False)
