@@ -187,6 +187,7 @@ def test_choose_lambda_checker():
     _status(check(lambda *a: a[4][_choose(*a)]), "correct")
     _status(check(...), "not done")
     _status(check(_raise_not_implemented), "not done")
+    _status(check(lambda *a: None), "not done")  # a stub whose body is only `...`
     _status(check(lambda *a: a[4][_choose(*a, on_training=True)]), "incorrect", "training")
     # here the worst lambda on validation is also a best one on training: the training message wins
     _status(check(lambda *a: a[4][_choose(*a, worst=True)]), "incorrect", "training")
