@@ -138,9 +138,12 @@ output_size = Exercise(
 
 # ------------------------------------------------------------------------------------ parameter count
 
-#: The layer asked about: ``Conv2D(CONV_FILTERS, CONV_KERNEL)`` on an input of shape
-#: CONV_INPUT = (height, width, channels).
-CONV_FILTERS, CONV_KERNEL, CONV_INPUT = 16, (5, 5), (14, 14, 6)
+#: Filters of the layer asked about in ``conv_parameter_count``, ``Conv2D(16, (5, 5))``.
+CONV_FILTERS = 16
+#: Kernel size (height, width) of that layer.
+CONV_KERNEL = (5, 5)
+#: Shape (height, width, channels) of that layer's input, like LeNet-5's second convolution.
+CONV_INPUT = (14, 14, 6)
 
 
 def _check_conv_parameter_count(answer: Any) -> str:
