@@ -15,9 +15,7 @@ from dlcourse.synthetic import adding_problem as adding
 
 keras = pytest.importorskip("keras")
 
-SHAPES = st.tuples(
-    st.integers(1, 3), st.integers(1, 6), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**16)
-)
+SHAPES = st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**16))
 FAST = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -98,9 +96,7 @@ def test_reference_rejects_bad_inputs():
     with pytest.raises(ValueError, match="`bias`.*reset_after=True"):
         gru.gru_step(np.zeros((1, 3)), np.zeros((1, 2)), g_kernel, g_recurrent, np.zeros(6))
     with pytest.raises(ValueError, match="`bias`.*reset_after=False"):
-        gru.gru_step(
-            np.zeros((1, 3)), np.zeros((1, 2)), g_kernel, g_recurrent, np.zeros((2, 6)), reset_after=False
-        )
+        gru.gru_step(np.zeros((1, 3)), np.zeros((1, 2)), g_kernel, g_recurrent, np.zeros((2, 6)), reset_after=False)
     with pytest.raises(TypeError, match="reset_after"):
         gru.gru_sequence(np.zeros((1, 2, 3)), g_kernel, g_recurrent, np.zeros(6), reset_after="no")
     with pytest.raises(ValueError, match="`kernel`"):
@@ -151,6 +147,11 @@ def test_lstm_step_checker():
         raise NotImplementedError
 
     assert exercises.lstm_step.check(stub).message == NOT_DONE_MESSAGE
+
+    def empty_body(*args): ...
+
+    for exercise in (exercises.lstm_step, exercises.gru_step, exercises.parameter_count, exercises.gru_as_simple_rnn):
+        assert exercise.check(empty_body).status == "not done", exercise.name
 
     def order_ifoc(x, h, c, kernel, recurrent_kernel, bias):
         z = x @ kernel + h @ recurrent_kernel + bias
@@ -235,9 +236,7 @@ def test_parameter_count_checker():
     assert exercises.parameter_count.check(...).status == "not done"
 
     def three_lstm_blocks(layer, inputs, units):
-        return (
-            3 * (inputs * units + units * units + units) if layer == "lstm" else right(layer, inputs, units)
-        )
+        return 3 * (inputs * units + units * units + units) if layer == "lstm" else right(layer, inputs, units)
 
     def reset_before(layer, inputs, units):
         return right(layer, inputs, units) - (3 * units if layer == "gru" else 0)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dlcourse.exercises.framework import Exercise, Wrong, call_answer, expect_array
+from dlcourse.exercises.framework import NOT_DONE_MESSAGE, Exercise, NotDone, Wrong, call_answer, expect_array
 from dlcourse.reference import gru as reference_gru
 from dlcourse.reference import lstm as reference_lstm
 from dlcourse.reference.dense import sigmoid
@@ -24,6 +24,14 @@ BATCH, INPUTS, UNITS = 3, 4, 5
 #: The (inputs, units) pairs the parameter-count checker asks about.
 COUNT_CASES = ((2, 64), (12, 32), (1, 1), (100, 256))
 LAYERS = ("simple_rnn", "lstm", "gru")
+
+
+def _call(answer: Any, *args: Any, what: str) -> Any:
+    """Call the learner's function; a body that is still ``...`` returns None, which means "not done"."""
+    got = call_answer(answer, *args, what=what)
+    if got is None or got is Ellipsis:
+        raise NotDone(NOT_DONE_MESSAGE)
+    return got
 
 
 def _random_case(blocks: int, bias_shape: tuple[int, ...], seed: int) -> tuple[np.ndarray, ...]:
@@ -63,7 +71,7 @@ def _lstm_variant(
 def _check_lstm_step(answer: Any) -> str:
     x, h, kernel, recurrent_kernel, bias = _random_case(4, (4 * UNITS,), seed=1)
     c = np.random.default_rng(2).normal(size=(BATCH, UNITS))
-    got = call_answer(
+    got = _call(
         answer,
         x.copy(),
         h.copy(),
@@ -96,10 +104,12 @@ def _check_lstm_step(answer: Any) -> str:
             "h is right only up to a squashing: the output is o * tanh(c), not o * c.": _lstm_variant(
                 *args, cell_tanh=False
             ),
-            "That couples the gates (c = f*c + (1-f)*g): the LSTM has a separate input gate "
-            "i.": _lstm_variant(*args, coupled=True),
-            "The candidate uses the wrong nonlinearity: gates use sigmoid, the candidate uses "
-            "tanh.": _lstm_variant(*args, candidate=sigmoid),
+            "That couples the gates (c = f*c + (1-f)*g): the LSTM has a separate input gate i.": _lstm_variant(
+                *args, coupled=True
+            ),
+            "The candidate uses the wrong nonlinearity: gates use sigmoid, the candidate uses tanh.": _lstm_variant(
+                *args, candidate=sigmoid
+            ),
         },
     )
     return "Your LSTM step matches dlcourse.reference.lstm.lstm_step, and so keras.layers.LSTM."
@@ -137,9 +147,7 @@ def _gru_variant(
     """A ``reset_after=True`` GRU step with one typical mistake switched on."""
     x_parts = dict(zip(order, np.split(x @ kernel + bias[0], 3, axis=-1), strict=True))
     u_parts = dict(zip(order, np.split(recurrent_kernel, 3, axis=-1), strict=True))
-    b_parts = dict(
-        zip(order, np.split(bias[1] if recurrent_bias else np.zeros_like(bias[1]), 3), strict=True)
-    )
+    b_parts = dict(zip(order, np.split(bias[1] if recurrent_bias else np.zeros_like(bias[1]), 3), strict=True))
     z = sigmoid(x_parts["z"] + h @ u_parts["z"] + b_parts["z"])
     r = sigmoid(x_parts["r"] + h @ u_parts["r"] + b_parts["r"])
     if reset_before:
@@ -153,9 +161,7 @@ def _gru_variant(
 
 def _check_gru_step(answer: Any) -> str:
     x, h, kernel, recurrent_kernel, bias = _random_case(3, (2, 3 * UNITS), seed=3)
-    got = call_answer(
-        answer, x.copy(), h.copy(), kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_step"
-    )
+    got = _call(answer, x.copy(), h.copy(), kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_step")
     args = (x, h, kernel, recurrent_kernel, bias)
     expect_array(
         got,
@@ -163,16 +169,15 @@ def _check_gru_step(answer: Any) -> str:
         what="h after one step",
         diagnoses={
             "That is the reset_after=False convention, (r * h) @ U_h: with reset_after=True the reset gate "
-            "multiplies (h @ U_h + recurrent bias) after the product.": _gru_variant(
-                *args, reset_before=True
-            ),
+            "multiplies (h @ U_h + recurrent bias) after the product.": _gru_variant(*args, reset_before=True),
             "The update gate is used the other way round: in Keras h' = z * h + (1 - z) * "
             "candidate, so z is the "
             "share of the old state that is kept.": _gru_variant(*args, flipped_update=True),
             "The blocks are in the wrong order: Keras stores update gate, reset gate, "
             "candidate (z, r, h).": _gru_variant(*args, order="rzh"),
-            "The recurrent bias (bias[1]) is missing: with reset_after=True each block has two "
-            "biases.": _gru_variant(*args, recurrent_bias=False),
+            "The recurrent bias (bias[1]) is missing: with reset_after=True each block has two biases.": _gru_variant(
+                *args, recurrent_bias=False
+            ),
             "The candidate's recurrent bias belongs inside the reset gate: r * (h @ U_h + "
             "bias[1, h-block]).": _gru_variant(*args, bias_outside_reset=True),
         },
@@ -222,11 +227,10 @@ def _check_parameter_count(answer: Any) -> str:
     for inputs, units in COUNT_CASES:
         row = []
         for layer in LAYERS:
-            value = call_answer(answer, layer, inputs, units, what="your parameter_count")
+            value = _call(answer, layer, inputs, units, what="your parameter_count")
             if isinstance(value, bool) or not isinstance(value, int | np.integer | float):
                 raise Wrong(
-                    f"parameter_count({layer!r}, {inputs}, {units}) should return a number, "
-                    f"got {type(value).__name__}."
+                    f"parameter_count({layer!r}, {inputs}, {units}) should return a number, got {type(value).__name__}."
                 )
             row.append(float(value))
         got.append(row)
@@ -245,8 +249,9 @@ def _check_parameter_count(answer: Any) -> str:
             "The biases are missing: every block has one bias per unit.": _counts(
                 lambda i, u: i * u + u * u, blocks, lambda layer, u: 0
             ),
-            "The LSTM has four blocks, not three: three gates (input, forget, output) and the "
-            "candidate.": _counts(full, {**blocks, "lstm": 3}, gru_second_bias),
+            "The LSTM has four blocks, not three: three gates (input, forget, output) and the candidate.": _counts(
+                full, {**blocks, "lstm": 3}, gru_second_bias
+            ),
             "Right for GRU(reset_after=False); Keras's default reset_after=True adds a second "
             "bias of 3 * units.": _counts(full, blocks, no_extra),
             "The GRU has three blocks (update gate, reset gate, candidate), not two.": _counts(
@@ -287,7 +292,7 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
     kernel = generator.normal(scale=0.5, size=(INPUTS, UNITS))
     recurrent_kernel = generator.normal(scale=0.5, size=(UNITS, UNITS))
     bias = generator.normal(scale=0.5, size=(UNITS,))
-    got = call_answer(answer, kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_weights")
+    got = _call(answer, kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_weights")
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise Wrong("gru_weights should return three arrays: (kernel, recurrent_kernel, bias) for the GRU.")
     shapes = {"kernel": (INPUTS, 3 * UNITS), "recurrent_kernel": (UNITS, 3 * UNITS), "bias": (2, 3 * UNITS)}
@@ -317,9 +322,7 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
             "so z = 1 copies the old state. A SimpleRNN keeps none of it."
         )
     if reset.mean() < 0.5:
-        raise Wrong(
-            "Your reset gate is mostly closed (r near 0), so the candidate never sees the previous state."
-        )
+        raise Wrong("Your reset gate is mostly closed (r near 0), so the candidate never sees the previous state.")
     if update.max() > 1e-5 or reset.min() < 1 - 1e-5:
         raise Wrong(
             "The gates point the right way but are not saturated: sigmoid reaches 0 or 1 only for large "
