@@ -112,6 +112,11 @@ def test_cd1_right_and_not_done() -> None:
     assert exercises.cd1_update.check(make_cd1()).status == "correct"
     assert exercises.cd1_update.check(...).status == "not done"
 
+    def stub(v0, w, b, c, u_h, u_v, lr):
+        ...
+
+    assert exercises.cd1_update.check(stub).status == "not done"
+
 
 @pytest.mark.parametrize(
     ("wrong", "phrase"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from dlcourse.exercises.framework import Exercise, Wrong, call_answer, expect_array
+from dlcourse.exercises.framework import NOT_DONE_MESSAGE, Exercise, NotDone, Wrong, call_answer, expect_array
 from dlcourse.reference import rbm as reference
 
 #: The learning rate of the CD-1 exercise.
@@ -143,6 +143,8 @@ def _check_cd1_update(answer: Any) -> str:
     u_h, u_v = rng.random((8, 4)), rng.random((8, 6))
     got = call_answer(answer, v0.copy(), w.copy(), b.copy(), c.copy(), u_h.copy(), u_v.copy(),
                       CD_LEARNING_RATE, what="your cd1_update")
+    if got is None or got is Ellipsis:
+        raise NotDone(NOT_DONE_MESSAGE)
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise Wrong("Return three arrays, (new_weights, new_visible_bias, new_hidden_bias), as a tuple.")
     expected = reference.cd_k_update(v0, w, b, c, hidden_uniforms=u_h[None], visible_uniforms=u_v[None],
