@@ -18,7 +18,7 @@ from dlcourse.reference import gru as reference_gru
 from dlcourse.reference import lstm as reference_lstm
 from dlcourse.reference.dense import sigmoid
 
-#: The sizes the step checkers use: a batch of 3, 4 input features, 5 units.
+#: The sizes the step checkers use (a batch of 3, 4 input features, 5 units).
 BATCH, INPUTS, UNITS = 3, 4, 5
 
 #: The (inputs, units) pairs the parameter-count checker asks about.

@@ -15,7 +15,7 @@ import numpy as np
 
 from dlcourse._checks import check_int
 
-#: The mean squared error of always predicting 1: Var(U1 + U2) = 2/12 for U1, U2 uniform on [0, 1].
+#: The mean squared error of always predicting 1, the variance 2/12 of the sum of two uniform numbers.
 CHANCE_MSE = 1.0 / 6.0
 
 
