@@ -1,0 +1,90 @@
+"""Where the convolutional-network chapter spends its time (Chapter 3).
+
+Prints a Markdown section for ``benchmarks/results.md``: the seconds (wall and CPU) of one training epoch on
+4,000 digit-shaped images for the chapter's LeNet-style CNN and its same-size MLP, and of one forward pass of
+a ``Conv2D(6, 5)`` over 256 digits in Keras, in the NumPy reference, and as the convolution matrix product.
+Each number is the median of ``REPEATS`` timings after one untimed warm-up.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np  # noqa: E402
+
+IMAGES, BATCH, REPEATS = 4000, 64, 3  # the chapter's training set size and batch size
+
+
+def timed(function) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``function()`` over REPEATS runs, after one warm-up run."""
+    function()
+    walls, cpus = [], []
+    for _ in range(REPEATS):
+        wall, cpu = time.perf_counter(), time.process_time()
+        function()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return float(np.median(walls)), float(np.median(cpus))
+
+
+def models() -> dict:
+    import keras
+
+    keras.utils.set_random_seed(0)
+    images = keras.Input(shape=(28, 28, 1))
+    tensor = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(images)
+    for filters in (6, 16):
+        tensor = keras.layers.Conv2D(filters, 5, use_bias=False)(tensor)
+        tensor = keras.layers.BatchNormalization()(tensor)
+        tensor = keras.layers.Activation("relu")(tensor)
+        tensor = keras.layers.MaxPooling2D(2)(tensor)
+    tensor = keras.layers.Flatten()(tensor)
+    tensor = keras.layers.Dense(120, activation="relu")(tensor)
+    tensor = keras.layers.Dense(84, activation="relu")(tensor)
+    cnn = keras.Model(images, keras.layers.Dense(10, activation="softmax")(tensor))
+    flat = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(images)
+    flat = keras.layers.Dense(56, activation="relu")(keras.layers.Flatten()(flat))
+    mlp = keras.Model(images, keras.layers.Dense(10, activation="softmax")(flat))
+    for model in (cnn, mlp):
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return {"LeNet-style CNN (44.5k parameters)": cnn, "MLP, 56 hidden units (44.5k parameters)": mlp}
+
+
+def main() -> None:
+    import keras
+
+    from dlcourse.reference import conv
+
+    rng = np.random.default_rng(0)
+    x = rng.random((IMAGES, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, IMAGES)
+    print("## Convolutional networks (Chapter 3)\n")
+    print(f"TF_ENABLE_ONEDNN_OPTS={os.environ['TF_ENABLE_ONEDNN_OPTS']}; median of {REPEATS} after a warm-up.\n")
+    print("| what | wall s | CPU s |")
+    print("|---|---:|---:|")
+    for name, model in models().items():
+        wall, cpu = timed(lambda model=model: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0))
+        print(f"| one training epoch, {name}, {IMAGES} images | {wall:.2f} | {cpu:.2f} |")
+    batch = x[:256]
+    layer = keras.layers.Conv2D(6, 5)
+    layer.build(batch.shape)
+    kernel, bias = layer.get_weights()
+    matrix = conv.convolution_matrix(kernel[:, :, 0, 0], (28, 28))
+    flat = batch.reshape(len(batch), -1)
+    rows = [
+        ("Conv2D(6, 5) forward, 256 digits, Keras", lambda: keras.ops.convert_to_numpy(layer(batch))),
+        ("the same in the NumPy reference", lambda: conv.conv2d(batch, kernel, bias)),
+        ("one filter of it as the 576 x 784 convolution matrix", lambda: flat @ matrix.T),
+    ]
+    for name, function in rows:
+        wall, cpu = timed(function)
+        print(f"| {name} | {wall:.4f} | {cpu:.4f} |")
+    print()
+
+
+if __name__ == "__main__":
+    main()
