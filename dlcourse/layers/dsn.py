@@ -43,6 +43,7 @@ class DSNModule(keras.layers.Layer):
         self.seed = None if seed is None else check_int("seed", seed, minimum=0)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Create ``kernel`` (inputs, units), ``bias`` (units,) and the non-trainable ``upper`` (units, outputs)."""
         inputs = int(input_shape[-1])
         self.kernel = self.add_weight(
             name="kernel", shape=(inputs, self.units),
@@ -58,6 +59,7 @@ class DSNModule(keras.layers.Layer):
         return keras.ops.sigmoid(keras.ops.matmul(x, self.kernel) + self.bias)
 
     def call(self, x: Any) -> Any:
+        """The module's linear output ``hidden(x) @ upper``."""
         return keras.ops.matmul(self.hidden(x), self.upper)
 
     def statistics(self, x: Any, targets: Any) -> tuple[Any, Any]:
@@ -140,6 +142,7 @@ class DSNModule(keras.layers.Layer):
         return [float(step()) for _ in range(steps)]
 
     def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, so that Keras can save and rebuild the layer."""
         config = super().get_config()
         config.update(units=self.units, outputs=self.outputs, lam=self.lam, weight_scale=self.weight_scale,
                       seed=self.seed)
@@ -177,6 +180,7 @@ class DeepStackingNetwork(keras.Model):
                       for k in range(num_modules)]
 
     def build(self, input_shape: tuple[int | None, ...] | None = None) -> None:
+        """Build every module for its stacked input width ``input_dim + k * outputs``."""
         for k, module in enumerate(self.stack):
             module.build((None, self.input_dim + k * self.outputs))
         self.built = True
@@ -189,6 +193,7 @@ class DeepStackingNetwork(keras.Model):
         return outputs
 
     def call(self, x: Any) -> Any:
+        """The top module's output: the network's prediction."""
         return self.all_outputs(x)[-1]
 
     def fit_modules(self, x: Any, targets: Any, *, refine_steps: int = 0, learning_rate: float = 1.0
@@ -219,6 +224,7 @@ class DeepStackingNetwork(keras.Model):
         return seconds
 
     def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, so that ``keras.saving.load_model`` can rebuild the stack."""
         return {"name": self.name, "input_dim": self.input_dim, "outputs": self.outputs, "units": self.units,
                 "num_modules": self.num_modules, "lam": self.lam, "weight_scale": self.weight_scale,
                 "seed": self.seed}

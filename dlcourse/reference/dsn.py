@@ -24,7 +24,7 @@ import numpy as np
 from dlcourse._checks import check_array, check_float, check_int, check_same_length
 from dlcourse.reference.dense import sigmoid
 
-#: The default spread of the random lower weights: entries are N(0, (WEIGHT_SCALE**2) / inputs).
+#: The spread of random lower weights; entries are N(0, (WEIGHT_SCALE**2) / inputs).
 WEIGHT_SCALE = 4.0
 
 
