@@ -41,6 +41,7 @@ class RBM(keras.Model):
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_error")
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Create the weights for inputs of shape ``(batch, visible)``."""
         if len(input_shape) != 2 or input_shape[-1] is None:
             raise ValueError(f"an RBM takes inputs of shape (batch, visible), got {input_shape}")
         visible = int(input_shape[-1])
@@ -51,6 +52,7 @@ class RBM(keras.Model):
         self.hidden_bias = self.add_weight(shape=(self.units,), name="hidden_bias", initializer="zeros")
 
     def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """Train with CD-k on the rows of ``x`` (no labels); the arguments are those of ``keras.Model.fit``."""
         # train_step never calls the model, so Keras would not build it: build from the data's width.
         if not self.built and x is not None and hasattr(x, "shape"):
             self.build((None, int(x.shape[-1])))
@@ -62,6 +64,7 @@ class RBM(keras.Model):
         return int(self.kernel.shape[0])
 
     def call(self, inputs: Any) -> Any:
+        """Return ``p(h = 1 | v)`` for a batch of visible vectors."""
         return self.hidden_probabilities(inputs)
 
     def hidden_probabilities(self, v: Any) -> Any:
@@ -117,6 +120,7 @@ class RBM(keras.Model):
         return error
 
     def train_step(self, data: Any) -> dict[str, Any]:
+        """One CD-k update on a batch, with random numbers from the model's seed generator."""
         v0 = data[0] if isinstance(data, tuple | list) else data
         v0 = ops.cast(v0, self.kernel.dtype)
         rows = ops.shape(v0)[0]
@@ -128,6 +132,7 @@ class RBM(keras.Model):
         return {"reconstruction_error": self.reconstruction_tracker.result()}
 
     def test_step(self, data: Any) -> dict[str, Any]:
+        """The mean-field reconstruction error ``mean((v - p(v | p(h | v)))^2)`` of a batch."""
         v0 = data[0] if isinstance(data, tuple | list) else data
         v0 = ops.cast(v0, self.kernel.dtype)
         mean_field = self.visible_probabilities(self.hidden_probabilities(v0))
@@ -136,6 +141,7 @@ class RBM(keras.Model):
 
     @property
     def metrics(self) -> list[Any]:
+        """The reconstruction-error tracker, reset by Keras at the start of each epoch."""
         return [self.reconstruction_tracker]
 
     def gibbs_chain(self, v0: Any, steps: int, *, seed: int = 0) -> np.ndarray:
@@ -158,12 +164,14 @@ class RBM(keras.Model):
         return np.stack(means)
 
     def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, so that a saved RBM loads again."""
         config = super().get_config()
         config.update({"units": self.units, "k": self.k, "seed": self.seed})
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RBM:
+        """Rebuild an RBM from :meth:`get_config`."""
         return cls(**config)
 
 
@@ -185,6 +193,7 @@ class FreeEnergyGap(keras.callbacks.Callback):
                              f"`train_sample`, got {self.heldout_sample.shape[1]}")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Compute both mean free energies and add them and their gap to ``logs``."""
         train = float(ops.convert_to_numpy(ops.mean(self.model.free_energy(self.train_sample))))
         heldout = float(ops.convert_to_numpy(ops.mean(self.model.free_energy(self.heldout_sample))))
         if logs is not None:
