@@ -87,6 +87,9 @@ def test_expect_number():
         expect_number(11, 10, what="n")
     with pytest.raises(Wrong, match="n should be a number"):
         expect_number("10", 10, what="n")
+    expect_number(10.0, 10, what="n")
+    with pytest.raises(Wrong, match="give it as a whole number"):
+        expect_number(10.0, 10, what="n", integer=True)
 
 
 def stable_softmax(z):

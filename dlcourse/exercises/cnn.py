@@ -155,6 +155,7 @@ def _check_conv_parameter_count(answer: Any) -> str:
         answer,
         weights + CONV_FILTERS,
         what="Your count",
+        integer=True,
         diagnoses={
             "That counts the kernel only: each filter also has one bias.": weights,
             "Each filter looks at all input channels: its kernel has a 5x5 slice per input channel.":
@@ -169,8 +170,6 @@ def _check_conv_parameter_count(answer: Any) -> str:
                 height * width * channels * positions * CONV_FILTERS + positions * CONV_FILTERS,
         },
     )
-    if not isinstance(answer, int | np.integer):
-        raise Wrong("The count is right, but give it as a whole number (an int).")
     return "Keras's count_params() agrees; note that it does not depend on the image size."
 
 

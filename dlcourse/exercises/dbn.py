@@ -17,13 +17,10 @@ import numpy as np
 
 from dlcourse.exercises.framework import NOT_DONE_MESSAGE, Exercise, NotDone, Wrong, call_answer, expect_array
 from dlcourse.reference import rbm as reference
+from dlcourse.reference.dense import sigmoid
 
 #: The learning rate of the CD-1 exercise.
 CD_LEARNING_RATE = 0.1
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -49,12 +46,12 @@ def _check_hidden_probabilities(answer: Any) -> str:
         what="p(h | v) for a batch of 4",
         diagnoses={
             "That uses the transposed weight matrix: W has shape (visible, hidden), so the pre-activation "
-            "of hidden unit j is v @ W[:, j] + c[j], i.e. v @ W.": _sigmoid(v @ w.T + c),
-            "The hidden bias is missing: add c before the sigmoid.": _sigmoid(v @ w),
+            "of hidden unit j is v @ W[:, j] + c[j], i.e. v @ W.": sigmoid(v @ w.T + c),
+            "The hidden bias is missing: add c before the sigmoid.": sigmoid(v @ w),
             "That is the pre-activation: a probability needs the logistic sigmoid on top.": v @ w + c,
             "That is tanh, whose values are not probabilities: use the logistic sigmoid 1 / (1 + exp(-z)).":
                 np.tanh(v @ w + c),
-            "The bias is subtracted: the pre-activation is v @ W + c.": _sigmoid(v @ w - c),
+            "The bias is subtracted: the pre-activation is v @ W + c.": sigmoid(v @ w - c),
         },
     )
     v, w, _, c = _problem(7, 3, 2, seed=12)
@@ -91,7 +88,7 @@ def _check_free_energy(answer: Any) -> str:
             "That is -F(v): both terms of the free energy carry a minus sign.":
                 (v @ b) + _softplus(pre).sum(axis=1),
             "Summing h out of exp(-E) gives log(1 + exp(x)) per hidden unit (softplus), not a sigmoid.":
-                -(v @ b) - _sigmoid(pre).sum(axis=1),
+                -(v @ b) - sigmoid(pre).sum(axis=1),
             "Summed over the batch instead of over the hidden units: sum along axis=1, one value per row.":
                 -(v @ b) - _softplus(pre).sum(axis=0),
             "That is one value per (row, hidden unit): sum the softplus terms over the hidden units.":
@@ -119,13 +116,13 @@ def _wrong_cd1(v0: np.ndarray, w: np.ndarray, b: np.ndarray, c: np.ndarray, u_h:
                mistake: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The update as it comes out with one typical mistake (used for the diagnoses)."""
     lr = CD_LEARNING_RATE
-    p0 = _sigmoid(v0 @ w + c)
+    p0 = sigmoid(v0 @ w + c)
     h0 = (u_h < p0).astype(float)
-    pv = _sigmoid(h0 @ w.T + b)
+    pv = sigmoid(h0 @ w.T + b)
     v1 = (u_v < pv).astype(float)
     if mistake == "mean-field visible":
         v1 = pv
-    p1 = _sigmoid(v1 @ w + c)
+    p1 = sigmoid(v1 @ w + c)
     positive = h0 if mistake == "sampled positive" else p0
     rows = 1 if mistake == "sum" else len(v0)
     grad_w = (v0.T @ positive - v1.T @ p1) / rows

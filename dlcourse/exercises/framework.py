@@ -184,16 +184,20 @@ def expect_number(
     rel_tol: float = 0.0,
     abs_tol: float = 0.0,
     diagnoses: Mapping[str, float] | None = None,
+    integer: bool = False,
 ) -> None:
     """Raise :class:`Wrong` unless ``got`` is a number equal to ``expected`` within the tolerances.
 
     ``diagnoses`` maps a message to the value a typical mistake gives (a forgotten bias, one gate too few).
+    With ``integer=True`` (a count), a right value given as a float is still wrong.
     """
     if got is Ellipsis or got is None:
         raise NotDone(NOT_DONE_MESSAGE)
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         raise Wrong(f"{what} should be a number, but it is {type(got).__name__}.")
     if math.isclose(float(got), expected, rel_tol=rel_tol, abs_tol=abs_tol):
+        if integer and not isinstance(got, numbers.Integral):
+            raise Wrong("The count is right, but give it as a whole number (an int).")
         return
     for message, value in (diagnoses or {}).items():
         if math.isclose(float(got), value, rel_tol=rel_tol, abs_tol=abs_tol):

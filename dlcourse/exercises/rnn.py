@@ -23,13 +23,10 @@ from dlcourse.exercises.framework import (
     expect_number,
 )
 from dlcourse.reference import rnn as reference
+from dlcourse.reference.dense import sigmoid
 
 #: The layer asked about in ``simple_rnn_parameter_count``: 12 LPC features in (JapaneseVowels), 32 units.
 COUNT_FEATURES, COUNT_UNITS = 12, 32
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _step_problem() -> tuple[np.ndarray, ...]:
@@ -65,7 +62,7 @@ def _check_rnn_step(answer: Any) -> str:
             "h_prev @ recurrent_kernel.": np.tanh(x_t @ kernel + h_prev @ recurrent_kernel.T + bias),
             "The bias is missing.": np.tanh(x_t @ kernel + h_prev @ recurrent_kernel),
             "There is no nonlinearity: SimpleRNN squashes the sum with tanh.": z,
-            "That is the logistic sigmoid; SimpleRNN uses tanh, which is centred on zero.": _sigmoid(z),
+            "That is the logistic sigmoid; SimpleRNN uses tanh, which is centred on zero.": sigmoid(z),
             "That is ReLU; SimpleRNN uses tanh.": np.maximum(z, 0.0),
             "The previous state h_prev does not enter: without it the network is not recurrent.": np.tanh(
                 x_t @ kernel + bias
@@ -185,6 +182,7 @@ def _check_parameter_count(answer: Any) -> str:
         answer,
         f * u + u * u + u,
         what="Your count",
+        integer=True,
         diagnoses={
             "That leaves out the recurrent kernel, the (units, units) matrix that makes it recurrent.": f * u
             + u,
@@ -201,8 +199,6 @@ def _check_parameter_count(answer: Any) -> str:
             + 9,
         },
     )
-    if not isinstance(answer, int | np.integer):
-        raise Wrong("The count is right, but give it as a whole number (an int).")
     return "Keras's SimpleRNN(32).count_params() on 12 features agrees."
 
 

@@ -65,6 +65,7 @@ def _check_dense_parameter_count(answer: Any) -> str:
         answer,
         expected,
         what="Your count",
+        integer=True,
         diagnoses={
             "That counts the kernel only: each unit also has a bias.": DENSE_INPUTS * DENSE_UNITS,
             "That counts one weight per input and unit plus one bias per input: a bias belongs to each unit, "
@@ -73,8 +74,6 @@ def _check_dense_parameter_count(answer: Any) -> str:
                 DENSE_INPUTS + DENSE_UNITS,
         },
     )
-    if not isinstance(answer, int | np.integer):
-        raise Wrong("The count is right, but give it as a whole number (an int).")
     return "Keras's model.count_params() agrees."
 
 

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from dlcourse._checks import check_array, check_float, check_int
+from dlcourse.reference.dense import sigmoid
 
 
 class RBMParameters(NamedTuple):
@@ -45,11 +46,6 @@ class CDUpdate(NamedTuple):
     gradients: RBMParameters
     negative_visible: np.ndarray
     reconstruction_error: float
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # exp(-log(1 + exp(-z))) never overflows, unlike 1 / (1 + exp(-z)) for very negative z.
-    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def _check_parameters(weights: Any, visible_bias: Any = None, hidden_bias: Any = None) -> list[np.ndarray]:
@@ -103,7 +99,7 @@ def hidden_probabilities(v: Any, weights: Any, hidden_bias: Any) -> np.ndarray:
     """
     w, c = _check_parameters(weights, hidden_bias=hidden_bias)
     v = _check_visible(v, w)
-    return _sigmoid(v @ w + c)
+    return sigmoid(v @ w + c)
 
 
 def visible_probabilities(h: Any, weights: Any, visible_bias: Any) -> np.ndarray:
@@ -113,7 +109,7 @@ def visible_probabilities(h: Any, weights: Any, visible_bias: Any) -> np.ndarray
     """
     w, b = _check_parameters(weights, visible_bias)
     h = _check_hidden(h, w)
-    return _sigmoid(h @ w.T + b)
+    return sigmoid(h @ w.T + b)
 
 
 def free_energy(v: Any, weights: Any, visible_bias: Any, hidden_bias: Any) -> np.ndarray:
@@ -174,15 +170,15 @@ def cd_k_update(
     u_v = _check_uniforms("visible_uniforms", visible_uniforms, k, rows, w.shape[0])
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0)
 
-    positive_hidden = _sigmoid(v0 @ w + c)
+    positive_hidden = sigmoid(v0 @ w + c)
     h = (u_h[0] < positive_hidden).astype(w.dtype)
     reconstruction = None
     for step in range(k):
-        visible_p = _sigmoid(h @ w.T + b)
+        visible_p = sigmoid(h @ w.T + b)
         if reconstruction is None:
             reconstruction = visible_p
         v = (u_v[step] < visible_p).astype(w.dtype)
-        negative_hidden = _sigmoid(v @ w + c)
+        negative_hidden = sigmoid(v @ w + c)
         if step + 1 < k:
             h = (u_h[step + 1] < negative_hidden).astype(w.dtype)
     grad_w = (v0.T @ positive_hidden - v.T @ negative_hidden) / rows
@@ -219,8 +215,8 @@ def gibbs_chain(
     u_v = _check_uniforms("visible_uniforms", visible_uniforms, steps, rows, w.shape[0])
     means = np.empty((steps, rows, w.shape[0]))
     for step in range(steps):
-        h = (u_h[step] < _sigmoid(v @ w + c)).astype(w.dtype)
-        means[step] = _sigmoid(h @ w.T + b)
+        h = (u_h[step] < sigmoid(v @ w + c)).astype(w.dtype)
+        means[step] = sigmoid(h @ w.T + b)
         v = (u_v[step] < means[step]).astype(w.dtype)
     return means
 
