@@ -16,7 +16,7 @@ export PYTHONHASHSEED ?= 0
 
 help:
 	@echo "make book      set up .venv, build the site into _build/html (strict: warnings are errors)"
-	@echo "make test      set up, build, then run every test: unit, notebooks (nbval), site in Chromium"
+	@echo "make test      set up, build, then run every test: lint, unit, notebooks (nbval), site in Chromium"
 	@echo "make serve     serve _build/html on http://localhost:8000"
 	@echo "make lab       JupyterLab on the course"
 	@echo "make notebooks re-execute every notebook in the table of contents, widget state saved"
@@ -54,6 +54,7 @@ test-site: setup
 	$(PY) -m pytest tests/test_site.py -m browser -p no:cacheprovider
 
 test: book
+	$(MAKE) lint
 	$(MAKE) test-unit
 	$(MAKE) test-notebooks
 	$(MAKE) test-site
