@@ -56,6 +56,8 @@ def test_call_answer():
     assert call_answer(lambda a: a + 1, 1, what="f") == 2
     with pytest.raises(NotDone):
         call_answer(..., what="f")
+    with pytest.raises(NotDone):  # a stub whose body is still `...` returns None
+        call_answer(lambda: None, what="f")
     with pytest.raises(Wrong, match="f should be a function"):
         call_answer(3, what="f")
     with pytest.raises(Wrong, match="Calling f raised ZeroDivisionError"):

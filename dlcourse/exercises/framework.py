@@ -122,19 +122,25 @@ class Exercise:
 
 
 def call_answer(function: Any, *args: Any, what: str) -> Any:
-    """Call the learner's ``function``; turn a missing or failing function into a learner-facing message."""
+    """Call the learner's ``function``; turn a missing, unfinished or failing function into a learner-facing message.
+
+    A function that returns ``None`` (its body is still ``...``) counts as not done.
+    """
     if function is Ellipsis or function is None:
         raise NotDone(NOT_DONE_MESSAGE)
     if not callable(function):
         raise Wrong(f"{what} should be a function, but you gave {type(function).__name__}.")
     try:
-        return function(*args)
+        result = function(*args)
     except (NotImplementedError, NotDone):
         raise NotDone(NOT_DONE_MESSAGE) from None
     except Wrong:
         raise
     except Exception as error:
         raise Wrong(f"Calling {what} raised {type(error).__name__}: {error}") from None
+    if result is None or result is Ellipsis:  # a stub whose body is still `...` returns None
+        raise NotDone(NOT_DONE_MESSAGE)
+    return result
 
 
 def expect_array(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dlcourse.exercises.framework import NOT_DONE_MESSAGE, Exercise, NotDone, Wrong, call_answer, expect_array
+from dlcourse.exercises.framework import Exercise, Wrong, call_answer, expect_array
 from dlcourse.reference import gru as reference_gru
 from dlcourse.reference import lstm as reference_lstm
 from dlcourse.reference.dense import sigmoid
@@ -24,14 +24,6 @@ BATCH, INPUTS, UNITS = 3, 4, 5
 #: The (inputs, units) pairs the parameter-count checker asks about.
 COUNT_CASES = ((2, 64), (12, 32), (1, 1), (100, 256))
 LAYERS = ("simple_rnn", "lstm", "gru")
-
-
-def _call(answer: Any, *args: Any, what: str) -> Any:
-    """Call the learner's function; a body that is still ``...`` returns None, which means "not done"."""
-    got = call_answer(answer, *args, what=what)
-    if got is None or got is Ellipsis:
-        raise NotDone(NOT_DONE_MESSAGE)
-    return got
 
 
 def _random_case(blocks: int, bias_shape: tuple[int, ...], seed: int) -> tuple[np.ndarray, ...]:
@@ -71,7 +63,7 @@ def _lstm_variant(
 def _check_lstm_step(answer: Any) -> str:
     x, h, kernel, recurrent_kernel, bias = _random_case(4, (4 * UNITS,), seed=1)
     c = np.random.default_rng(2).normal(size=(BATCH, UNITS))
-    got = _call(
+    got = call_answer(
         answer,
         x.copy(),
         h.copy(),
@@ -161,7 +153,8 @@ def _gru_variant(
 
 def _check_gru_step(answer: Any) -> str:
     x, h, kernel, recurrent_kernel, bias = _random_case(3, (2, 3 * UNITS), seed=3)
-    got = _call(answer, x.copy(), h.copy(), kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_step")
+    got = call_answer(answer, x.copy(), h.copy(), kernel.copy(), recurrent_kernel.copy(), bias.copy(),
+                      what="your gru_step")
     args = (x, h, kernel, recurrent_kernel, bias)
     expect_array(
         got,
@@ -227,7 +220,7 @@ def _check_parameter_count(answer: Any) -> str:
     for inputs, units in COUNT_CASES:
         row = []
         for layer in LAYERS:
-            value = _call(answer, layer, inputs, units, what="your parameter_count")
+            value = call_answer(answer, layer, inputs, units, what="your parameter_count")
             if isinstance(value, bool) or not isinstance(value, int | np.integer | float):
                 raise Wrong(
                     f"parameter_count({layer!r}, {inputs}, {units}) should return a number, got {type(value).__name__}."
@@ -292,7 +285,7 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
     kernel = generator.normal(scale=0.5, size=(INPUTS, UNITS))
     recurrent_kernel = generator.normal(scale=0.5, size=(UNITS, UNITS))
     bias = generator.normal(scale=0.5, size=(UNITS,))
-    got = _call(answer, kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_weights")
+    got = call_answer(answer, kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_weights")
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise Wrong("gru_weights should return three arrays: (kernel, recurrent_kernel, bias) for the GRU.")
     shapes = {"kernel": (INPUTS, 3 * UNITS), "recurrent_kernel": (UNITS, 3 * UNITS), "bias": (2, 3 * UNITS)}
