@@ -36,7 +36,9 @@ def models() -> dict:
 
     keras.utils.set_random_seed(0)
     images = keras.Input(shape=(28, 28, 1))
-    tensor = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(images)
+    tensor = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(
+        images
+    )
     for filters in (6, 16):
         tensor = keras.layers.Conv2D(filters, 5, use_bias=False)(tensor)
         tensor = keras.layers.BatchNormalization()(tensor)
@@ -46,12 +48,17 @@ def models() -> dict:
     tensor = keras.layers.Dense(120, activation="relu")(tensor)
     tensor = keras.layers.Dense(84, activation="relu")(tensor)
     cnn = keras.Model(images, keras.layers.Dense(10, activation="softmax")(tensor))
-    flat = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(images)
+    flat = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(
+        images
+    )
     flat = keras.layers.Dense(56, activation="relu")(keras.layers.Flatten()(flat))
     mlp = keras.Model(images, keras.layers.Dense(10, activation="softmax")(flat))
     for model in (cnn, mlp):
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return {"LeNet-style CNN (44.5k parameters)": cnn, "MLP, 56 hidden units (44.5k parameters)": mlp}
+    return {
+        "LeNet-style CNN (44.5k parameters)": cnn,
+        "MLP, 56 hidden units (44.5k parameters)": mlp,
+    }
 
 
 def main() -> None:
@@ -63,12 +70,18 @@ def main() -> None:
     x = rng.random((IMAGES, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, IMAGES)
     print("## Convolutional networks (Chapter 3)\n")
-    print(f"TF_ENABLE_ONEDNN_OPTS={os.environ['TF_ENABLE_ONEDNN_OPTS']}; median of {REPEATS} after a warm-up.\n")
+    print(
+        f"TF_ENABLE_ONEDNN_OPTS={os.environ['TF_ENABLE_ONEDNN_OPTS']}; median of {REPEATS} after a warm-up.\n"
+    )
     print("| what | wall s | CPU s |")
     print("|---|---:|---:|")
     for name, model in models().items():
-        wall, cpu = timed(lambda model=model: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0))
-        print(f"| one training epoch, {name}, {IMAGES} images | {wall:.2f} | {cpu:.2f} |")
+        wall, cpu = timed(
+            lambda model=model: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+        )
+        print(
+            f"| one training epoch, {name}, {IMAGES} images | {wall:.2f} | {cpu:.2f} |"
+        )
     batch = x[:256]
     layer = keras.layers.Conv2D(6, 5)
     layer.build(batch.shape)
@@ -76,9 +89,15 @@ def main() -> None:
     matrix = conv.convolution_matrix(kernel[:, :, 0, 0], (28, 28))
     flat = batch.reshape(len(batch), -1)
     rows = [
-        ("Conv2D(6, 5) forward, 256 digits, Keras", lambda: keras.ops.convert_to_numpy(layer(batch))),
+        (
+            "Conv2D(6, 5) forward, 256 digits, Keras",
+            lambda: keras.ops.convert_to_numpy(layer(batch)),
+        ),
         ("the same in the NumPy reference", lambda: conv.conv2d(batch, kernel, bias)),
-        ("one filter of it as the 576 x 784 convolution matrix", lambda: flat @ matrix.T),
+        (
+            "one filter of it as the 576 x 784 convolution matrix",
+            lambda: flat @ matrix.T,
+        ),
     ]
     for name, function in rows:
         wall, cpu = timed(function)

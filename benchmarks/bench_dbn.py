@@ -25,7 +25,7 @@ from sklearn.neural_network import BernoulliRBM  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from dlcourse import data, training  # noqa: E402
-from dlcourse.layers.rbm import RBM  # noqa: E402
+from dlcourse.keras_parts.rbm import RBM  # noqa: E402
 from dlcourse.reference import rbm as reference  # noqa: E402
 
 UNITS, BATCH, LEARNING_RATE, EPOCHS, REPEATS = 256, 64, 0.05, 10, 2
@@ -35,7 +35,10 @@ PROBE_LIMIT_SECONDS = 2.0
 
 def ours(x: np.ndarray) -> tuple[float, RBM]:
     rbm = RBM(UNITS, seed=0)
-    rbm.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE), steps_per_execution=int(np.ceil(len(x) / BATCH)))
+    rbm.compile(
+        optimizer=keras.optimizers.SGD(LEARNING_RATE),
+        steps_per_execution=int(np.ceil(len(x) / BATCH)),
+    )
     rbm.fit(x, epochs=1, batch_size=BATCH, verbose=0)  # compile outside the timing
     started = time.perf_counter()
     rbm.fit(x, epochs=EPOCHS, batch_size=BATCH, verbose=0)
@@ -43,8 +46,13 @@ def ours(x: np.ndarray) -> tuple[float, RBM]:
 
 
 def sklearn(x: np.ndarray, epochs: int = EPOCHS) -> tuple[float, BernoulliRBM]:
-    model = BernoulliRBM(n_components=UNITS, learning_rate=LEARNING_RATE, batch_size=BATCH, n_iter=epochs,
-                         random_state=0)
+    model = BernoulliRBM(
+        n_components=UNITS,
+        learning_rate=LEARNING_RATE,
+        batch_size=BATCH,
+        n_iter=epochs,
+        random_state=0,
+    )
     started = time.perf_counter()
     model.fit(x)
     return time.perf_counter() - started, model
@@ -68,10 +76,16 @@ def main() -> None:
         default_seconds = min(sklearn(x)[0] for _ in range(REPEATS))
     best_ours, best_one = min(ours_times), min(one_thread_times)
     flips = np.random.default_rng(0).integers(0, x.shape[1], len(test))
-    our_pll = reference.pseudo_log_likelihood(test, *(w.astype(np.float64) for w in our_rbm.get_weights()),
-                                              flip_indices=flips).mean()
-    sk_pll = reference.pseudo_log_likelihood(test, sk_rbm.components_.T, sk_rbm.intercept_visible_,
-                                             sk_rbm.intercept_hidden_, flip_indices=flips).mean()
+    our_pll = reference.pseudo_log_likelihood(
+        test, *(w.astype(np.float64) for w in our_rbm.get_weights()), flip_indices=flips
+    ).mean()
+    sk_pll = reference.pseudo_log_likelihood(
+        test,
+        sk_rbm.components_.T,
+        sk_rbm.intercept_visible_,
+        sk_rbm.intercept_hidden_,
+        flip_indices=flips,
+    ).mean()
     load = os.getloadavg()[0]
     lines = [
         "## Deep belief networks: CD-1 against scikit-learn's BernoulliRBM",
@@ -81,15 +95,19 @@ def main() -> None:
         "",
         "| implementation | seconds | ours is ... times as fast | test pseudo-log-likelihood |",
         "|---|---:|---:|---:|",
-        f"| Keras RBM (`dlcourse.layers.rbm`, tf.function, float32) | {best_ours:.2f} | 1.0 | {our_pll:.1f} |",
+        f"| Keras RBM (`dlcourse.keras_parts.rbm`, tf.function, float32) | {best_ours:.2f} | 1.0 | {our_pll:.1f} |",
         f"| scikit-learn BernoulliRBM, 1 BLAS thread | {best_one:.2f} | {best_one / best_ours:.1f} | {sk_pll:.1f} |",
     ]
     if default_seconds is None:
-        lines.append(f"| scikit-learn BernoulliRBM, default BLAS threads | skipped: one epoch took {probe:.1f} s "
-                     "(thread contention) | | |")
+        lines.append(
+            f"| scikit-learn BernoulliRBM, default BLAS threads | skipped: one epoch took {probe:.1f} s "
+            "(thread contention) | | |"
+        )
     else:
-        lines.append(f"| scikit-learn BernoulliRBM, default BLAS threads | {default_seconds:.2f} | "
-                     f"{default_seconds / best_ours:.1f} | |")
+        lines.append(
+            f"| scikit-learn BernoulliRBM, default BLAS threads | {default_seconds:.2f} | "
+            f"{default_seconds / best_ours:.1f} | |"
+        )
     print("\n".join(lines))
 
 

@@ -31,8 +31,10 @@ def _best_of(function, repeats: int = 3) -> float:
 def main() -> None:
     rng = np.random.default_rng(0)
     print("## Chapter 5: cost of a DSN module's closed form\n")
-    print("NumPy float64, BLAS on one thread, best of 3. Statistics = H^T H and H^T T over N samples; "
-          "solve = (H^T H + lambda I) U = H^T T.\n")
+    print(
+        "NumPy float64, BLAS on one thread, best of 3. Statistics = H^T H and H^T T over N samples; "
+        "solve = (H^T H + lambda I) U = H^T T.\n"
+    )
     print("| L (hidden units) | N (samples) | statistics (s) | solve (s) |")
     print("|---:|---:|---:|---:|")
     with threadpool_limits(limits=1, user_api="blas"):
@@ -40,10 +42,16 @@ def main() -> None:
             for samples in SAMPLES:
                 hidden = rng.random((samples, width))
                 targets = dsn.one_hot(rng.integers(0, OUTPUTS, size=samples), OUTPUTS)
-                statistics_seconds = _best_of(lambda h=hidden, t=targets: dsn.upper_statistics(h, t))
+                statistics_seconds = _best_of(
+                    lambda h=hidden, t=targets: dsn.upper_statistics(h, t)
+                )
                 gram, cross = dsn.upper_statistics(hidden, targets)
-                solve_seconds = _best_of(lambda g=gram, c=cross: dsn.upper_weights_from_statistics(g, c, 1.0))
-                print(f"| {width} | {samples} | {statistics_seconds:.3f} | {solve_seconds:.3f} |")
+                solve_seconds = _best_of(
+                    lambda g=gram, c=cross: dsn.upper_weights_from_statistics(g, c, 1.0)
+                )
+                print(
+                    f"| {width} | {samples} | {statistics_seconds:.3f} | {solve_seconds:.3f} |"
+                )
     print()
 
 

@@ -25,9 +25,15 @@ def milliseconds_per_step(layer_name: str, units: int) -> float:
     import keras
 
     keras.utils.set_random_seed(0)
-    layer_class = {"SimpleRNN": keras.layers.SimpleRNN, "LSTM": keras.layers.LSTM, "GRU": keras.layers.GRU}
+    layer_class = {
+        "SimpleRNN": keras.layers.SimpleRNN,
+        "LSTM": keras.layers.LSTM,
+        "GRU": keras.layers.GRU,
+    }
     inputs = keras.Input(shape=(FRAMES, FEATURES))
-    outputs = keras.layers.Dense(CLASSES, activation="softmax")(layer_class[layer_name](units)(inputs))
+    outputs = keras.layers.Dense(CLASSES, activation="softmax")(
+        layer_class[layer_name](units)(inputs)
+    )
     model = keras.Model(inputs, outputs)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     generator = np.random.default_rng(0)
@@ -47,12 +53,19 @@ def milliseconds_per_step(layer_name: str, units: int) -> float:
 def main() -> None:
     rows = []
     for units in UNIT_SIZES:
-        times = {name: milliseconds_per_step(name, units) for name in ("SimpleRNN", "LSTM", "GRU")}
-        rows.append(f"| {units} | {times['SimpleRNN']:.1f} | {times['LSTM']:.1f} | {times['GRU']:.1f} | "
-                    f"{times['GRU'] / times['LSTM']:.2f} |")
+        times = {
+            name: milliseconds_per_step(name, units)
+            for name in ("SimpleRNN", "LSTM", "GRU")
+        }
+        rows.append(
+            f"| {units} | {times['SimpleRNN']:.1f} | {times['LSTM']:.1f} | {times['GRU']:.1f} | "
+            f"{times['GRU'] / times['LSTM']:.2f} |"
+        )
     print("## LSTM and GRU: milliseconds per training step\n")
-    print(f"Batches of {BATCH} sequences of {FRAMES} steps x {FEATURES} features; median of {REPEATS} runs of "
-          f"{STEPS} steps after {WARM_UP} warm-up steps.\n")
+    print(
+        f"Batches of {BATCH} sequences of {FRAMES} steps x {FEATURES} features; median of {REPEATS} runs of "
+        f"{STEPS} steps after {WARM_UP} warm-up steps.\n"
+    )
     print("| units | SimpleRNN | LSTM | GRU | GRU / LSTM |")
     print("|---:|---:|---:|---:|---:|")
     print("\n".join(rows))

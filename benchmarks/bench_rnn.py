@@ -35,7 +35,7 @@ def main() -> None:
     import tensorflow as tf
 
     from dlcourse import data, training
-    from dlcourse.layers.jordan import JordanCell
+    from dlcourse.keras_parts.jordan import JordanCell
     from dlcourse.reference import rnn as reference
 
     training.set_seed(0)
@@ -45,9 +45,13 @@ def main() -> None:
         inputs = keras.Input((None, x_train.shape[2]))
         masked = keras.layers.Masking(0.0)(inputs)
         if kind.startswith("Elman"):
-            outputs = keras.layers.Dense(9, activation="softmax")(keras.layers.SimpleRNN(UNITS)(masked))
+            outputs = keras.layers.Dense(9, activation="softmax")(
+                keras.layers.SimpleRNN(UNITS)(masked)
+            )
         else:
-            outputs = keras.layers.RNN(JordanCell(UNITS, 9, output_activation="softmax"))(masked)
+            outputs = keras.layers.RNN(
+                JordanCell(UNITS, 9, output_activation="softmax")
+            )(masked)
         model = keras.Model(inputs, outputs)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         started = time.perf_counter()
@@ -63,26 +67,38 @@ def main() -> None:
     inputs = keras.Input((None, x_train.shape[2]))
     states = keras.layers.SimpleRNN(UNITS, return_sequences=True)(inputs)
     elman = keras.Model(inputs, keras.layers.Dense(2)(states))
-    targets = np.random.default_rng(0).normal(size=(*x_train.shape[:2], 2)).astype(np.float32)
-    params = reference.ElmanParameters(*[w.astype(np.float64) for w in elman.get_weights()])
+    targets = (
+        np.random.default_rng(0).normal(size=(*x_train.shape[:2], 2)).astype(np.float32)
+    )
+    params = reference.ElmanParameters(
+        *[w.astype(np.float64) for w in elman.get_weights()]
+    )
 
     def tape_gradient() -> None:
         with tf.GradientTape() as tape:
             loss = keras.losses.MeanSquaredError()(targets, elman(x_train))
         tape.gradient(loss, elman.trainable_weights)
 
-    numpy_seconds = median_seconds(lambda: reference.elman_gradients(x_train, targets, params))
+    numpy_seconds = median_seconds(
+        lambda: reference.elman_gradients(x_train, targets, params)
+    )
     tape_seconds = median_seconds(tape_gradient)
 
     print("## Recurrent networks (Chapter 1)\n")
-    print(f"JapaneseVowels, 270 training utterances of up to 29 frames, batches of {BATCH}, masking; "
-          f"median of {REPEATS} epochs.\n")
-    print("| network | parameters | first epoch (s, with graph building) | later epochs (s each) |")
+    print(
+        f"JapaneseVowels, 270 training utterances of up to 29 frames, batches of {BATCH}, masking; "
+        f"median of {REPEATS} epochs.\n"
+    )
+    print(
+        "| network | parameters | first epoch (s, with graph building) | later epochs (s each) |"
+    )
     print("|---|---:|---:|---:|")
     for kind, parameters, first, later in rows:
         print(f"| {kind} | {parameters} | {first:.2f} | {later:.3f} |")
-    print(f"\nOne BPTT gradient of an Elman network ({UNITS} units, per-step readout) on all 270 utterances: "
-          f"NumPy reference {numpy_seconds:.3f} s, `tf.GradientTape` (eager) {tape_seconds:.3f} s.\n")
+    print(
+        f"\nOne BPTT gradient of an Elman network ({UNITS} units, per-step readout) on all 270 utterances: "
+        f"NumPy reference {numpy_seconds:.3f} s, `tf.GradientTape` (eager) {tape_seconds:.3f} s.\n"
+    )
 
 
 if __name__ == "__main__":

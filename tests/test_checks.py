@@ -40,7 +40,9 @@ def test_check_choice_lists_the_options():
 def test_check_array_converts_and_reports_shape_problems():
     array = _checks.check_array("x", [[1, 2], [3, 4]], shape=(None, 2))
     assert array.dtype == np.float64
-    with pytest.raises(ValueError, match=r"`x` must have shape \(any, 3\), got shape \(2, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"`x` must have shape \(any, 3\), got shape \(2, 2\)"
+    ):
         _checks.check_array("x", array, shape=(None, 3))
     with pytest.raises(ValueError, match="`x` must have 3 dimensions, got shape"):
         _checks.check_array("x", array, ndim=3)

@@ -39,15 +39,26 @@ def conv_cases(draw: st.DrawFn) -> dict:
 def test_conv2d_equals_keras_with_copied_weights(case: dict, activation: str) -> None:
     rng = np.random.default_rng(case["seed"])
     x = rng.normal(size=case["shape"]).astype(np.float32)
-    layer = keras.layers.Conv2D(case["filters"], case["kernel"], strides=case["strides"],
-                                padding=case["padding"], activation=activation)
+    layer = keras.layers.Conv2D(
+        case["filters"],
+        case["kernel"],
+        strides=case["strides"],
+        padding=case["padding"],
+        activation=activation,
+    )
     layer.build(x.shape)
     kernel = rng.normal(size=layer.kernel.shape).astype(np.float32)
     bias = rng.normal(size=(case["filters"],)).astype(np.float32)
     layer.set_weights([kernel, bias])
     expected = as_numpy(layer(x))
-    got = conv.conv2d(x, kernel, bias, strides=case["strides"], padding=case["padding"],
-                      activation=activation)
+    got = conv.conv2d(
+        x,
+        kernel,
+        bias,
+        strides=case["strides"],
+        padding=case["padding"],
+        activation=activation,
+    )
     assert got.shape == expected.shape
     assert np.max(np.abs(got - expected)) <= 1e-5
 
@@ -57,10 +68,17 @@ def test_conv2d_equals_keras_with_copied_weights(case: dict, activation: str) ->
 def test_conv2d_without_bias_equals_keras(case: dict) -> None:
     rng = np.random.default_rng(case["seed"])
     x = rng.normal(size=case["shape"]).astype(np.float32)
-    layer = keras.layers.Conv2D(case["filters"], case["kernel"], strides=case["strides"],
-                                padding=case["padding"], use_bias=False)
+    layer = keras.layers.Conv2D(
+        case["filters"],
+        case["kernel"],
+        strides=case["strides"],
+        padding=case["padding"],
+        use_bias=False,
+    )
     expected = as_numpy(layer(x))
-    got = conv.conv2d(x, layer.get_weights()[0], strides=case["strides"], padding=case["padding"])
+    got = conv.conv2d(
+        x, layer.get_weights()[0], strides=case["strides"], padding=case["padding"]
+    )
     assert np.max(np.abs(got - expected)) <= 1e-5
 
 
@@ -68,12 +86,20 @@ def test_conv2d_without_bias_equals_keras(case: dict) -> None:
 @given(conv_cases())
 def test_conv1d_equals_keras(case: dict) -> None:
     rng = np.random.default_rng(case["seed"])
-    x = rng.normal(size=(case["shape"][0], case["shape"][2], case["shape"][3])).astype(np.float32)
-    layer = keras.layers.Conv1D(case["filters"], case["kernel"][1], strides=case["strides"][1],
-                                padding=case["padding"])
+    x = rng.normal(size=(case["shape"][0], case["shape"][2], case["shape"][3])).astype(
+        np.float32
+    )
+    layer = keras.layers.Conv1D(
+        case["filters"],
+        case["kernel"][1],
+        strides=case["strides"][1],
+        padding=case["padding"],
+    )
     expected = as_numpy(layer(x))
     kernel, bias = layer.get_weights()
-    got = conv.conv1d(x, kernel, bias, strides=case["strides"][1], padding=case["padding"])
+    got = conv.conv1d(
+        x, kernel, bias, strides=case["strides"][1], padding=case["padding"]
+    )
     assert np.max(np.abs(got - expected)) <= 1e-5
 
 
@@ -82,9 +108,13 @@ def test_conv1d_equals_keras(case: dict) -> None:
 def test_pooling_equals_keras(case: dict, kind: str) -> None:
     rng = np.random.default_rng(case["seed"])
     x = rng.normal(size=case["shape"]).astype(np.float32)
-    layer_class = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
+    layer_class = (
+        keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
+    )
     function = conv.max_pool2d if kind == "max" else conv.avg_pool2d
-    layer = layer_class(case["kernel"], strides=case["strides"], padding=case["padding"])
+    layer = layer_class(
+        case["kernel"], strides=case["strides"], padding=case["padding"]
+    )
     got = function(x, case["kernel"], case["strides"], case["padding"])
     assert np.max(np.abs(got - as_numpy(layer(x)))) <= 1e-5
 
@@ -102,10 +132,15 @@ def test_convolution_matrix_times_flat_image_is_the_convolution(case: dict) -> N
     _, height, width, _ = case["shape"]
     image = rng.normal(size=(height, width))
     kernel = rng.normal(size=case["kernel"])
-    matrix = conv.convolution_matrix(kernel, (height, width), strides=case["strides"],
-                                     padding=case["padding"])
-    expected = conv.conv2d(image[None, :, :, None], kernel[:, :, None, None], strides=case["strides"],
-                           padding=case["padding"])
+    matrix = conv.convolution_matrix(
+        kernel, (height, width), strides=case["strides"], padding=case["padding"]
+    )
+    expected = conv.conv2d(
+        image[None, :, :, None],
+        kernel[:, :, None, None],
+        strides=case["strides"],
+        padding=case["padding"],
+    )
     assert matrix.shape == (expected.size, height * width)
     assert np.allclose(matrix @ image.ravel(), expected.ravel(), atol=1e-10)
 
@@ -122,16 +157,29 @@ def test_convolution_matrix_is_sparse_and_shares_weights() -> None:
 def test_correlation_and_convolution_differ_by_a_flip() -> None:
     image = np.arange(20.0).reshape(4, 5)
     kernel = np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert np.allclose(conv.convolve2d(image, kernel), conv.correlate2d(image, kernel[::-1, ::-1]))
+    assert np.allclose(
+        conv.convolve2d(image, kernel), conv.correlate2d(image, kernel[::-1, ::-1])
+    )
     assert conv.correlate2d(image, kernel)[0, 0] == 0 * 1 + 1 * 2 + 5 * 3 + 6 * 4
-    assert not np.allclose(conv.convolve2d(image, kernel), conv.correlate2d(image, kernel))
+    assert not np.allclose(
+        conv.convolve2d(image, kernel), conv.correlate2d(image, kernel)
+    )
 
 
-@pytest.mark.parametrize(("size", "kernel", "stride", "padding", "expected"), [
-    (28, 5, 1, "valid", 24), (28, 5, 1, "same", 28), (7, 3, 2, "valid", 3), (7, 3, 2, "same", 4),
-    (10, 4, 3, "valid", 3), (5, 5, 1, "valid", 1),
-])
-def test_output_length(size: int, kernel: int, stride: int, padding: str, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("size", "kernel", "stride", "padding", "expected"),
+    [
+        (28, 5, 1, "valid", 24),
+        (28, 5, 1, "same", 28),
+        (7, 3, 2, "valid", 3),
+        (7, 3, 2, "same", 4),
+        (10, 4, 3, "valid", 3),
+        (5, 5, 1, "valid", 1),
+    ],
+)
+def test_output_length(
+    size: int, kernel: int, stride: int, padding: str, expected: int
+) -> None:
     assert conv.output_length(size, kernel, stride, padding) == expected
 
 
@@ -149,6 +197,7 @@ def test_receptive_field_of_lenet() -> None:
 
 
 # ------------------------------------------------------------------------------------------- bad inputs
+
 
 def test_conv2d_rejects_bad_inputs() -> None:
     x = np.zeros((1, 5, 5, 2))

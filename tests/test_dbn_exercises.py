@@ -18,6 +18,7 @@ def softplus(z):
 
 # ---- p(h | v) -------------------------------------------------------------------------------------------
 
+
 def p_h_right(v, w, c):
     return sigmoid(v @ w + c)
 
@@ -31,8 +32,7 @@ def test_hidden_probabilities_right_and_not_done() -> None:
 
     assert exercises.hidden_probabilities.check(stub).status == "not done"
 
-    def stub_dots(v, w, c):
-        ...
+    def stub_dots(v, w, c): ...
 
     assert exercises.hidden_probabilities.check(stub_dots).status == "not done"
 
@@ -56,6 +56,7 @@ def test_hidden_probabilities_diagnoses(wrong, phrase: str) -> None:
 
 # ---- free energy ----------------------------------------------------------------------------------------
 
+
 def free_energy_right(v, w, b, c):
     return -(v @ b) - softplus(v @ w + c).sum(axis=1)
 
@@ -69,11 +70,20 @@ def test_free_energy_right_and_not_done() -> None:
     ("wrong", "phrase"),
     [
         (lambda v, w, b, c: -softplus(v @ w + c).sum(axis=1), "visible-bias term"),
-        (lambda v, w, b, c: -(v @ b) - softplus(v @ w).sum(axis=1), "hidden bias is missing"),
+        (
+            lambda v, w, b, c: -(v @ b) - softplus(v @ w).sum(axis=1),
+            "hidden bias is missing",
+        ),
         (lambda v, w, b, c: (v @ b) + softplus(v @ w + c).sum(axis=1), "-F(v)"),
         (lambda v, w, b, c: -(v @ b) - sigmoid(v @ w + c).sum(axis=1), "softplus"),
-        (lambda v, w, b, c: -(v @ b)[:, None] - softplus(v @ w + c), "one value per (row, hidden unit)"),
-        (lambda v, w, b, c: -(v @ b) - softplus(v @ w + c).sum(axis=0), "Summed over the batch"),
+        (
+            lambda v, w, b, c: -(v @ b)[:, None] - softplus(v @ w + c),
+            "one value per (row, hidden unit)",
+        ),
+        (
+            lambda v, w, b, c: -(v @ b) - softplus(v @ w + c).sum(axis=0),
+            "Summed over the batch",
+        ),
         (lambda v, w, b, c: 1 / 0, "ZeroDivisionError"),
     ],
 )
@@ -85,8 +95,16 @@ def test_free_energy_diagnoses(wrong, phrase: str) -> None:
 
 # ---- CD-1 -----------------------------------------------------------------------------------------------
 
-def make_cd1(*, positive="probabilities", visible="sample", sign=1.0, reduce="mean", biases=True,
-             transpose=False):
+
+def make_cd1(
+    *,
+    positive="probabilities",
+    visible="sample",
+    sign=1.0,
+    reduce="mean",
+    biases=True,
+    transpose=False,
+):
     def cd1(v0, w, b, c, u_h, u_v, lr):
         p0 = sigmoid(v0 @ w + c)
         h0 = (u_h < p0).astype(float)
@@ -112,8 +130,7 @@ def test_cd1_right_and_not_done() -> None:
     assert exercises.cd1_update.check(make_cd1()).status == "correct"
     assert exercises.cd1_update.check(...).status == "not done"
 
-    def stub(v0, w, b, c, u_h, u_v, lr):
-        ...
+    def stub(v0, w, b, c, u_h, u_v, lr): ...
 
     assert exercises.cd1_update.check(stub).status == "not done"
 
@@ -137,14 +154,24 @@ def test_cd1_diagnoses(wrong, phrase: str) -> None:
 
 
 def test_hints_and_solutions_are_text() -> None:
-    for exercise in (exercises.hidden_probabilities, exercises.free_energy, exercises.cd1_update):
+    for exercise in (
+        exercises.hidden_probabilities,
+        exercises.free_energy,
+        exercises.cd1_update,
+    ):
         assert len(exercise.hint().text) > 40
         assert "def " in exercise.solution().text
 
 
 def test_solutions_pass_their_own_checks() -> None:
-    for exercise in (exercises.hidden_probabilities, exercises.free_energy, exercises.cd1_update):
+    for exercise in (
+        exercises.hidden_probabilities,
+        exercises.free_energy,
+        exercises.cd1_update,
+    ):
         namespace = {"np": np}
         exec(exercise.solution().text, namespace)  # noqa: S102 - our own solution text
-        function = next(value for key, value in namespace.items() if callable(value) and key != "np")
+        function = next(
+            value for key, value in namespace.items() if callable(value) and key != "np"
+        )
         assert exercise.check(function).status == "correct", exercise.name

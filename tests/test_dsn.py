@@ -34,7 +34,10 @@ def test_closed_form_is_where_the_gradient_vanishes_and_gradient_descent_reaches
     for _ in range(20000):
         v -= step * (hidden.T @ (hidden @ v - targets) + lam * v)
     assert np.max(np.abs(v - u)) < 1e-6
-    assert reference.objective(hidden, targets, u, lam) <= reference.objective(hidden, targets, v, lam) + 1e-12
+    assert (
+        reference.objective(hidden, targets, u, lam)
+        <= reference.objective(hidden, targets, v, lam) + 1e-12
+    )
 
 
 def test_shards_give_the_full_batch_statistics():
@@ -45,9 +48,13 @@ def test_shards_give_the_full_batch_statistics():
     parts = [reference.upper_statistics(hidden[i::4], targets[i::4]) for i in range(4)]
     gram_sum = sum(p[0] for p in parts)
     cross_sum = sum(p[1] for p in parts)
-    assert np.allclose(gram_sum, gram, atol=1e-12) and np.allclose(cross_sum, cross, atol=1e-12)
+    assert np.allclose(gram_sum, gram, atol=1e-12) and np.allclose(
+        cross_sum, cross, atol=1e-12
+    )
     u_shards = reference.upper_weights_from_statistics(gram_sum, cross_sum, 0.1)
-    assert np.max(np.abs(u_shards - reference.upper_weights(hidden, targets, 0.1))) < 1e-10
+    assert (
+        np.max(np.abs(u_shards - reference.upper_weights(hidden, targets, 0.1))) < 1e-10
+    )
 
 
 def test_lower_gradient_matches_finite_differences_of_the_minimised_objective():
@@ -57,7 +64,9 @@ def test_lower_gradient_matches_finite_differences_of_the_minimised_objective():
 
     def f(w, b):
         hidden = reference.hidden_layer(x, w, b)
-        return reference.objective(hidden, targets, reference.upper_weights(hidden, targets, lam), lam)
+        return reference.objective(
+            hidden, targets, reference.upper_weights(hidden, targets, lam), lam
+        )
 
     grad_w, grad_b, _ = reference.lower_gradient(x, targets, weights.w, weights.b, lam)
     eps = 1e-6
@@ -65,21 +74,30 @@ def test_lower_gradient_matches_finite_differences_of_the_minimised_objective():
         plus, minus = weights.w.copy(), weights.w.copy()
         plus[i, j] += eps
         minus[i, j] -= eps
-        assert abs((f(plus, weights.b) - f(minus, weights.b)) / (2 * eps) - grad_w[i, j]) < 1e-5
+        assert (
+            abs((f(plus, weights.b) - f(minus, weights.b)) / (2 * eps) - grad_w[i, j])
+            < 1e-5
+        )
     plus, minus = weights.b.copy(), weights.b.copy()
     plus[1] += eps
     minus[1] -= eps
-    assert abs((f(weights.w, plus) - f(weights.w, minus)) / (2 * eps) - grad_b[1]) < 1e-5
+    assert (
+        abs((f(weights.w, plus) - f(weights.w, minus)) / (2 * eps) - grad_b[1]) < 1e-5
+    )
 
 
 def test_refinement_lowers_the_objective_and_stacking_shapes():
     x, targets = _problem(n=80)
     lam = 0.1
     plain = reference.fit_module(x, targets, 9, lam, seed=4)
-    refined = reference.fit_module(x, targets, 9, lam, refine_steps=20, learning_rate=5.0, seed=4)
+    refined = reference.fit_module(
+        x, targets, 9, lam, refine_steps=20, learning_rate=5.0, seed=4
+    )
 
     def value(m):
-        return reference.objective(reference.hidden_layer(x, m.w, m.b), targets, m.u, lam)
+        return reference.objective(
+            reference.hidden_layer(x, m.w, m.b), targets, m.u, lam
+        )
 
     assert value(refined) < value(plain)
     modules = reference.fit_dsn(x, targets, 3, 9, lam, seed=0)
@@ -153,14 +171,34 @@ def test_closed_form_upper_checker():
     _status(check(...), "not done")
     _status(check(_raise_not_implemented), "not done")
     _status(check(lambda h, t, lam: ...), "not done")
-    _status(check(lambda h, t, lam: np.linalg.solve(h.T @ h, h.T @ t)), "incorrect", "ridge term is missing")
-    _status(check(lambda h, t, lam: np.linalg.solve(h.T @ h + lam, h.T @ t)), "incorrect", "diagonal only")
+    _status(
+        check(lambda h, t, lam: np.linalg.solve(h.T @ h, h.T @ t)),
+        "incorrect",
+        "ridge term is missing",
+    )
+    _status(
+        check(lambda h, t, lam: np.linalg.solve(h.T @ h + lam, h.T @ t)),
+        "incorrect",
+        "diagonal only",
+    )
     _status(check(lambda h, t, lam: h.T @ t), "incorrect", "H^T T alone")
     _status(check(lambda h, t, lam: right(h, t, lam).T), "incorrect", "transposed")
-    _status(check(lambda h, t, lam: np.linalg.solve(h.T @ h - lam * np.eye(h.shape[1]), h.T @ t)),
-            "incorrect", "subtracted")
-    _status(check(lambda h, t, lam: np.linalg.solve(h @ h.T + lam * np.eye(len(h)), h @ t.T)), "incorrect",
-            "raised")
+    _status(
+        check(
+            lambda h, t, lam: np.linalg.solve(
+                h.T @ h - lam * np.eye(h.shape[1]), h.T @ t
+            )
+        ),
+        "incorrect",
+        "subtracted",
+    )
+    _status(
+        check(
+            lambda h, t, lam: np.linalg.solve(h @ h.T + lam * np.eye(len(h)), h @ t.T)
+        ),
+        "incorrect",
+        "raised",
+    )
 
 
 def test_stacked_input_checker():
@@ -168,17 +206,48 @@ def test_stacked_input_checker():
     _status(check(lambda x, outs: np.concatenate([x, *outs], axis=1)), "correct")
     _status(check(...), "not done")
     _status(check(_raise_not_implemented), "not done")
-    _status(check(lambda x, outs: np.concatenate([x, *outs[-1:]], axis=1)), "incorrect", "just below")
-    _status(check(lambda x, outs: np.concatenate([*outs, x], axis=1)), "incorrect", "wrong order")
-    _status(check(lambda x, outs: np.concatenate([x, *outs[::-1]], axis=1)), "incorrect", "reverse order")
-    _status(check(lambda x, outs: np.concatenate(outs, axis=1) if outs else x), "incorrect", "raw input x")
+    _status(
+        check(lambda x, outs: np.concatenate([x, *outs[-1:]], axis=1)),
+        "incorrect",
+        "just below",
+    )
+    _status(
+        check(lambda x, outs: np.concatenate([*outs, x], axis=1)),
+        "incorrect",
+        "wrong order",
+    )
+    _status(
+        check(lambda x, outs: np.concatenate([x, *outs[::-1]], axis=1)),
+        "incorrect",
+        "reverse order",
+    )
+    _status(
+        check(lambda x, outs: np.concatenate(outs, axis=1) if outs else x),
+        "incorrect",
+        "raw input x",
+    )
     _status(check(lambda x, outs: x), "incorrect", "x alone")
-    _status(check(lambda x, outs: np.concatenate([x, *outs], axis=0)), "incorrect", "raised")
+    _status(
+        check(lambda x, outs: np.concatenate([x, *outs], axis=0)), "incorrect", "raised"
+    )
 
 
-def _choose(hidden_train, labels_train, hidden_val, labels_val, lambdas, *, on_training=False, worst=False):
-    hidden_eval, labels_eval = (hidden_train, labels_train) if on_training else (hidden_val, labels_val)
-    scores = exercises.validation_accuracies(hidden_train, labels_train, hidden_eval, labels_eval, tuple(lambdas))
+def _choose(
+    hidden_train,
+    labels_train,
+    hidden_val,
+    labels_val,
+    lambdas,
+    *,
+    on_training=False,
+    worst=False,
+):
+    hidden_eval, labels_eval = (
+        (hidden_train, labels_train) if on_training else (hidden_val, labels_val)
+    )
+    scores = exercises.validation_accuracies(
+        hidden_train, labels_train, hidden_eval, labels_eval, tuple(lambdas)
+    )
     return int(np.argmin(scores)) if worst else int(np.argmax(scores))
 
 
@@ -188,11 +257,20 @@ def test_choose_lambda_checker():
     _status(check(...), "not done")
     _status(check(_raise_not_implemented), "not done")
     _status(check(lambda *a: None), "not done")  # a stub whose body is only `...`
-    _status(check(lambda *a: a[4][_choose(*a, on_training=True)]), "incorrect", "training")
+    _status(
+        check(lambda *a: a[4][_choose(*a, on_training=True)]), "incorrect", "training"
+    )
     # here the worst lambda on validation is also a best one on training: the training message wins
     _status(check(lambda *a: a[4][_choose(*a, worst=True)]), "incorrect", "training")
-    _status(check(lambda *a: float(np.max(exercises.validation_accuracies(*a[:4], tuple(a[4]))))), "incorrect",
-            "accuracy")
+    _status(
+        check(
+            lambda *a: float(
+                np.max(exercises.validation_accuracies(*a[:4], tuple(a[4])))
+            )
+        ),
+        "incorrect",
+        "accuracy",
+    )
     _status(check(lambda *a: _choose(*a)), "incorrect", "position")
     _status(check(lambda *a: "10"), "incorrect", "should return one of the numbers")
     _status(check(lambda *a: 3.7), "incorrect", "candidate values")
@@ -200,7 +278,11 @@ def test_choose_lambda_checker():
 
 def test_solutions_in_the_checkers_text_are_right():
     namespace: dict = {"np": np}
-    for exercise in (exercises.closed_form_upper, exercises.stacked_input, exercises.choose_lambda):
+    for exercise in (
+        exercises.closed_form_upper,
+        exercises.stacked_input,
+        exercises.choose_lambda,
+    ):
         exec(exercise.solution().text, namespace)  # the solution text is code
     assert exercises.closed_form_upper.check(namespace["closed_form_upper"]).passed
     assert exercises.stacked_input.check(namespace["stacked_input"]).passed
@@ -216,4 +298,9 @@ def test_upper_weights_is_the_ridge_minimiser(n, units, lam):
     u = reference.upper_weights(hidden, targets, lam)
     base = reference.objective(hidden, targets, u, lam)
     for _ in range(3):
-        assert reference.objective(hidden, targets, u + 1e-3 * rng.normal(size=u.shape), lam) >= base - 1e-12
+        assert (
+            reference.objective(
+                hidden, targets, u + 1e-3 * rng.normal(size=u.shape), lam
+            )
+            >= base - 1e-12
+        )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse.exercises import Exercise, NotDone, Wrong, call_answer, expect_array, expect_number, toolkit
+from dlcourse.exercises import (
+    Exercise,
+    NotDone,
+    Wrong,
+    call_answer,
+    expect_array,
+    expect_number,
+    toolkit,
+)
 
 
 def checker(answer):
@@ -24,7 +32,9 @@ def test_statuses_and_messages():
     assert wrong.status == "incorrect" and "Not the answer." in str(wrong) and not wrong
     assert EXERCISE.check(...).status == "not done"
     assert EXERCISE.check(None).status == "not done"
-    assert "Six times seven" in str(EXERCISE.hint()) and "42" in str(EXERCISE.solution())
+    assert "Six times seven" in str(EXERCISE.hint()) and "42" in str(
+        EXERCISE.solution()
+    )
     assert "check(your_answer)" in repr(EXERCISE)
 
 
@@ -41,7 +51,10 @@ def test_learner_code_errors_become_one_line_messages():
         raise NotImplementedError
 
     result = exercise.check(raises_value_error)
-    assert result.status == "incorrect" and result.message == "Your code raised ValueError: bad shapes"
+    assert (
+        result.status == "incorrect"
+        and result.message == "Your code raised ValueError: bad shapes"
+    )
     assert exercise.check(not_implemented).status == "not done"
 
 
@@ -67,10 +80,14 @@ def test_call_answer():
 def test_expect_array_diagnoses():
     expected = np.arange(6.0).reshape(2, 3)
     expect_array(expected + 1e-7, expected, what="out")
-    with pytest.raises(Wrong, match=r"out has shape \(3, 2\), but it should have shape \(2, 3\)"):
+    with pytest.raises(
+        Wrong, match=r"out has shape \(3, 2\), but it should have shape \(2, 3\)"
+    ):
         expect_array(expected.T, expected, what="out")
     with pytest.raises(Wrong, match="transposed"):
-        expect_array(expected.T, expected, what="out", diagnoses={"transposed": expected.T})
+        expect_array(
+            expected.T, expected, what="out", diagnoses={"transposed": expected.T}
+        )
     with pytest.raises(Wrong, match="wrong sign"):
         expect_array(-expected, expected, what="out")
     with pytest.raises(Wrong, match="off by up to 1"):
@@ -107,14 +124,18 @@ def test_toolkit_softmax_checker_on_right_and_wrong_answers():
         raise NotImplementedError
 
     assert toolkit.softmax.check(stub).status == "not done"
-    wrong_axis = toolkit.softmax.check(lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True))
+    wrong_axis = toolkit.softmax.check(
+        lambda z: np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)
+    )
     assert wrong_axis.status == "incorrect" and "axis=-1" in wrong_axis.message
     unnormalised = toolkit.softmax.check(np.exp)
     assert "not yet normalised" in unnormalised.message
     whole_batch = toolkit.softmax.check(lambda z: np.exp(z) / np.exp(z).sum())
     assert "same total" in whole_batch.message
     with np.errstate(all="ignore"):
-        overflow = toolkit.softmax.check(lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))
+        overflow = toolkit.softmax.check(
+            lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+        )
     assert overflow.status == "incorrect" and "overflows" in overflow.message
     assert "1002" not in overflow.message  # the message must not give away the answer
 
@@ -122,7 +143,11 @@ def test_toolkit_softmax_checker_on_right_and_wrong_answers():
 def test_toolkit_parameter_count_checker():
     assert toolkit.dense_parameter_count.check(650).passed
     assert "bias" in toolkit.dense_parameter_count.check(640).message
-    assert "every input to every unit" in toolkit.dense_parameter_count.check(74).message
-    assert "one bias per input" in toolkit.dense_parameter_count.check(704).message.replace("plus one", "one")
+    assert (
+        "every input to every unit" in toolkit.dense_parameter_count.check(74).message
+    )
+    assert "one bias per input" in toolkit.dense_parameter_count.check(
+        704
+    ).message.replace("plus one", "one")
     assert toolkit.dense_parameter_count.check(650.0).status == "incorrect"
     assert toolkit.dense_parameter_count.check("650").status == "incorrect"

@@ -15,8 +15,16 @@ from dlcourse.synthetic import adding_problem as adding
 
 keras = pytest.importorskip("keras")
 
-SHAPES = st.tuples(st.integers(1, 3), st.integers(1, 6), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**16))
-FAST = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SHAPES = st.tuples(
+    st.integers(1, 3),
+    st.integers(1, 6),
+    st.integers(1, 4),
+    st.integers(1, 5),
+    st.integers(0, 2**16),
+)
+FAST = settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _random_bias(layer, seed: int) -> None:
@@ -30,7 +38,11 @@ def _random_bias(layer, seed: int) -> None:
 @given(SHAPES)
 def test_lstm_sequence_equals_keras(shape):
     batch, steps, inputs, units, seed = shape
-    x = np.random.default_rng(seed).normal(size=(batch, steps, inputs)).astype(np.float32)
+    x = (
+        np.random.default_rng(seed)
+        .normal(size=(batch, steps, inputs))
+        .astype(np.float32)
+    )
     layer = keras.layers.LSTM(units, return_sequences=True, return_state=True)
     layer(x)
     _random_bias(layer, seed)
@@ -46,27 +58,51 @@ def test_lstm_sequence_equals_keras(shape):
 @given(SHAPES, st.booleans())
 def test_gru_sequence_equals_keras_in_both_conventions(shape, reset_after):
     batch, steps, inputs, units, seed = shape
-    x = np.random.default_rng(seed).normal(size=(batch, steps, inputs)).astype(np.float32)
+    x = (
+        np.random.default_rng(seed)
+        .normal(size=(batch, steps, inputs))
+        .astype(np.float32)
+    )
     layer = keras.layers.GRU(units, return_sequences=True, reset_after=reset_after)
     layer(x)
     _random_bias(layer, seed)
     outputs = np.asarray(layer(x))
     trace = gru.gru_sequence(x, *layer.get_weights(), reset_after=reset_after)
     assert np.max(np.abs(trace.hidden - outputs)) < 1e-5
-    assert layer.count_params() == gru.gru_parameter_count(inputs, units, reset_after=reset_after)
+    assert layer.count_params() == gru.gru_parameter_count(
+        inputs, units, reset_after=reset_after
+    )
 
 
 def test_steps_agree_with_sequences():
     generator = np.random.default_rng(0)
     x = generator.normal(size=(2, 1, 3))
-    kernel, recurrent_kernel, bias = generator.normal(size=(3, 8)), generator.normal(size=(2, 8)), np.zeros(8)
-    h, c = lstm.lstm_step(x[:, 0], np.zeros((2, 2)), np.zeros((2, 2)), kernel, recurrent_kernel, bias)
+    kernel, recurrent_kernel, bias = (
+        generator.normal(size=(3, 8)),
+        generator.normal(size=(2, 8)),
+        np.zeros(8),
+    )
+    h, c = lstm.lstm_step(
+        x[:, 0], np.zeros((2, 2)), np.zeros((2, 2)), kernel, recurrent_kernel, bias
+    )
     trace = lstm.lstm_sequence(x, kernel, recurrent_kernel, bias)
     assert np.allclose(h, trace.hidden[:, 0]) and np.allclose(c, trace.cell[:, 0])
     g_kernel, g_recurrent = generator.normal(size=(3, 6)), generator.normal(size=(2, 6))
-    for reset_after, g_bias in ((True, generator.normal(size=(2, 6))), (False, generator.normal(size=6))):
-        h = gru.gru_step(x[:, 0], np.zeros((2, 2)), g_kernel, g_recurrent, g_bias, reset_after=reset_after)
-        trace = gru.gru_sequence(x, g_kernel, g_recurrent, g_bias, reset_after=reset_after)
+    for reset_after, g_bias in (
+        (True, generator.normal(size=(2, 6))),
+        (False, generator.normal(size=6)),
+    ):
+        h = gru.gru_step(
+            x[:, 0],
+            np.zeros((2, 2)),
+            g_kernel,
+            g_recurrent,
+            g_bias,
+            reset_after=reset_after,
+        )
+        trace = gru.gru_sequence(
+            x, g_kernel, g_recurrent, g_bias, reset_after=reset_after
+        )
         assert np.allclose(h, trace.hidden[:, 0])
 
 
@@ -75,34 +111,82 @@ def test_parameter_counts_of_the_chapter():
     assert lstm.lstm_parameter_count(2, 64) == 17152
     assert gru.gru_parameter_count(2, 64) == 13056
     inputs = keras.Input((None, 2))
-    assert keras.Model(inputs, keras.layers.SimpleRNN(64)(inputs)).count_params() == 4288
+    assert (
+        keras.Model(inputs, keras.layers.SimpleRNN(64)(inputs)).count_params() == 4288
+    )
 
 
 def test_reference_rejects_bad_inputs():
     kernel, recurrent_kernel, bias = np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8)
     with pytest.raises(ValueError, match="recurrent_kernel"):
-        lstm.lstm_step(np.zeros((1, 3)), np.zeros((1, 2)), np.zeros((1, 2)), kernel, np.zeros((2, 6)), bias)
+        lstm.lstm_step(
+            np.zeros((1, 3)),
+            np.zeros((1, 2)),
+            np.zeros((1, 2)),
+            kernel,
+            np.zeros((2, 6)),
+            bias,
+        )
     with pytest.raises(ValueError, match="`x`"):
-        lstm.lstm_step(np.zeros((1, 4)), np.zeros((1, 2)), np.zeros((1, 2)), kernel, recurrent_kernel, bias)
+        lstm.lstm_step(
+            np.zeros((1, 4)),
+            np.zeros((1, 2)),
+            np.zeros((1, 2)),
+            kernel,
+            recurrent_kernel,
+            bias,
+        )
     with pytest.raises(ValueError, match="`c`"):
-        lstm.lstm_step(np.zeros((1, 3)), np.zeros((1, 2)), np.zeros((2, 2)), kernel, recurrent_kernel, bias)
+        lstm.lstm_step(
+            np.zeros((1, 3)),
+            np.zeros((1, 2)),
+            np.zeros((2, 2)),
+            kernel,
+            recurrent_kernel,
+            bias,
+        )
     with pytest.raises(ValueError, match="`bias`"):
         lstm.lstm_sequence(np.zeros((1, 2, 3)), kernel, recurrent_kernel, np.zeros(7))
     with pytest.raises(TypeError, match="`x`"):
         lstm.lstm_sequence("text", kernel, recurrent_kernel, bias)
     with pytest.raises(ValueError, match="initial_c"):
-        lstm.lstm_sequence(np.zeros((1, 2, 3)), kernel, recurrent_kernel, bias, initial_c=np.zeros((1, 3)))
+        lstm.lstm_sequence(
+            np.zeros((1, 2, 3)),
+            kernel,
+            recurrent_kernel,
+            bias,
+            initial_c=np.zeros((1, 3)),
+        )
     g_kernel, g_recurrent = np.zeros((3, 6)), np.zeros((2, 6))
     with pytest.raises(ValueError, match="`bias`.*reset_after=True"):
-        gru.gru_step(np.zeros((1, 3)), np.zeros((1, 2)), g_kernel, g_recurrent, np.zeros(6))
+        gru.gru_step(
+            np.zeros((1, 3)), np.zeros((1, 2)), g_kernel, g_recurrent, np.zeros(6)
+        )
     with pytest.raises(ValueError, match="`bias`.*reset_after=False"):
-        gru.gru_step(np.zeros((1, 3)), np.zeros((1, 2)), g_kernel, g_recurrent, np.zeros((2, 6)), reset_after=False)
+        gru.gru_step(
+            np.zeros((1, 3)),
+            np.zeros((1, 2)),
+            g_kernel,
+            g_recurrent,
+            np.zeros((2, 6)),
+            reset_after=False,
+        )
     with pytest.raises(TypeError, match="reset_after"):
-        gru.gru_sequence(np.zeros((1, 2, 3)), g_kernel, g_recurrent, np.zeros(6), reset_after="no")
+        gru.gru_sequence(
+            np.zeros((1, 2, 3)), g_kernel, g_recurrent, np.zeros(6), reset_after="no"
+        )
     with pytest.raises(ValueError, match="`kernel`"):
-        gru.gru_sequence(np.zeros((1, 2, 3)), np.zeros((3, 5)), g_recurrent, np.zeros((2, 6)))
+        gru.gru_sequence(
+            np.zeros((1, 2, 3)), np.zeros((3, 5)), g_recurrent, np.zeros((2, 6))
+        )
     with pytest.raises(ValueError, match="initial_h"):
-        gru.gru_sequence(np.zeros((1, 2, 3)), g_kernel, g_recurrent, np.zeros((2, 6)), initial_h=np.zeros(2))
+        gru.gru_sequence(
+            np.zeros((1, 2, 3)),
+            g_kernel,
+            g_recurrent,
+            np.zeros((2, 6)),
+            initial_h=np.zeros(2),
+        )
     with pytest.raises(ValueError, match="units"):
         lstm.lstm_parameter_count(2, 0)
     with pytest.raises(TypeError, match="inputs"):
@@ -150,7 +234,12 @@ def test_lstm_step_checker():
 
     def empty_body(*args): ...
 
-    for exercise in (exercises.lstm_step, exercises.gru_step, exercises.parameter_count, exercises.gru_as_simple_rnn):
+    for exercise in (
+        exercises.lstm_step,
+        exercises.gru_step,
+        exercises.parameter_count,
+        exercises.gru_as_simple_rnn,
+    ):
         assert exercise.check(empty_body).status == "not done", exercise.name
 
     def order_ifoc(x, h, c, kernel, recurrent_kernel, bias):
@@ -181,7 +270,10 @@ def test_lstm_step_checker():
         (sigmoid_candidate, "nonlinearity"),
     ):
         result = exercises.lstm_step.check(wrong)
-        assert result.status == "incorrect" and words in result.message, (wrong.__name__, result.message)
+        assert result.status == "incorrect" and words in result.message, (
+            wrong.__name__,
+            result.message,
+        )
     result = exercises.lstm_step.check(lambda *args: args[1])
     assert result.status == "incorrect" and "pair (h, c)" in result.message
 
@@ -198,8 +290,14 @@ def test_gru_step_checker():
         units = h.shape[1]
         x_z, x_r, x_h = np.split(x @ kernel + bias[0], 3, axis=-1)
         z = sigmoid(x_z + h @ recurrent_kernel[:, :units] + bias[1, :units])
-        r = sigmoid(x_r + h @ recurrent_kernel[:, units : 2 * units] + bias[1, units : 2 * units])
-        g = np.tanh(x_h + (r * h) @ recurrent_kernel[:, 2 * units :] + bias[1, 2 * units :])
+        r = sigmoid(
+            x_r
+            + h @ recurrent_kernel[:, units : 2 * units]
+            + bias[1, units : 2 * units]
+        )
+        g = np.tanh(
+            x_h + (r * h) @ recurrent_kernel[:, 2 * units :] + bias[1, 2 * units :]
+        )
         return z * h + (1 - z) * g
 
     def flipped(x, h, kernel, recurrent_kernel, bias):
@@ -209,7 +307,9 @@ def test_gru_step_checker():
         return (1 - z) * h + z * np.tanh(x_h + r * h_h)
 
     def one_bias(x, h, kernel, recurrent_kernel, bias):
-        return gru_step_right(x, h, kernel, recurrent_kernel, np.stack([bias[0], 0 * bias[1]]))
+        return gru_step_right(
+            x, h, kernel, recurrent_kernel, np.stack([bias[0], 0 * bias[1]])
+        )
 
     def swapped_gates(x, h, kernel, recurrent_kernel, bias):
         x_r, x_z, x_h = np.split(x @ kernel + bias[0], 3, axis=-1)
@@ -224,28 +324,42 @@ def test_gru_step_checker():
         (swapped_gates, "wrong order"),
     ):
         result = exercises.gru_step.check(wrong)
-        assert result.status == "incorrect" and words in result.message, (wrong.__name__, result.message)
+        assert result.status == "incorrect" and words in result.message, (
+            wrong.__name__,
+            result.message,
+        )
 
 
 def test_parameter_count_checker():
     def right(layer, inputs, units):
         block = inputs * units + units * units + units
-        return {"simple_rnn": block, "lstm": 4 * block, "gru": 3 * block + 3 * units}[layer]
+        return {"simple_rnn": block, "lstm": 4 * block, "gru": 3 * block + 3 * units}[
+            layer
+        ]
 
     assert exercises.parameter_count.check(right).status == "correct"
     assert exercises.parameter_count.check(...).status == "not done"
 
     def three_lstm_blocks(layer, inputs, units):
-        return 3 * (inputs * units + units * units + units) if layer == "lstm" else right(layer, inputs, units)
+        return (
+            3 * (inputs * units + units * units + units)
+            if layer == "lstm"
+            else right(layer, inputs, units)
+        )
 
     def reset_before(layer, inputs, units):
         return right(layer, inputs, units) - (3 * units if layer == "gru" else 0)
 
     def no_recurrent(layer, inputs, units):
-        return right(layer, inputs, units) - {"simple_rnn": 1, "lstm": 4, "gru": 3}[layer] * units * units
+        return (
+            right(layer, inputs, units)
+            - {"simple_rnn": 1, "lstm": 4, "gru": 3}[layer] * units * units
+        )
 
     def no_bias(layer, inputs, units):
-        return {"simple_rnn": 1, "lstm": 4, "gru": 3}[layer] * (inputs * units + units * units)
+        return {"simple_rnn": 1, "lstm": 4, "gru": 3}[layer] * (
+            inputs * units + units * units
+        )
 
     for wrong, words in (
         (three_lstm_blocks, "four blocks"),
@@ -254,12 +368,24 @@ def test_parameter_count_checker():
         (no_bias, "biases are missing"),
     ):
         result = exercises.parameter_count.check(wrong)
-        assert result.status == "incorrect" and words in result.message, (wrong.__name__, result.message)
+        assert result.status == "incorrect" and words in result.message, (
+            wrong.__name__,
+            result.message,
+        )
     result = exercises.parameter_count.check(lambda layer, inputs, units: "many")
     assert result.status == "incorrect" and "return a number" in result.message
 
 
-def _gru_weights(kernel, recurrent_kernel, bias, *, update=-40.0, reset=40.0, block=2, transpose=False):
+def _gru_weights(
+    kernel,
+    recurrent_kernel,
+    bias,
+    *,
+    update=-40.0,
+    reset=40.0,
+    block=2,
+    transpose=False,
+):
     inputs, units = kernel.shape
     gru_kernel = np.zeros((inputs, 3 * units))
     gru_recurrent = np.zeros((units, 3 * units))
@@ -269,7 +395,9 @@ def _gru_weights(kernel, recurrent_kernel, bias, *, update=-40.0, reset=40.0, bl
     gru_recurrent[:, where] = recurrent_kernel.T if transpose else recurrent_kernel
     gru_bias[0, :units] = update
     gru_bias[0, units : 2 * units] = reset
-    gru_bias[1, where] = bias  # with r = 1, the recurrent bias row works as well as the input one
+    gru_bias[1, where] = (
+        bias  # with r = 1, the recurrent bias row works as well as the input one
+    )
     return gru_kernel, gru_recurrent, gru_bias
 
 
@@ -278,16 +406,28 @@ def test_gru_as_simple_rnn_checker():
     assert check(_gru_weights).status == "correct"
     assert check(...).status == "not done"
     cases = (
-        (lambda k, u, b: _gru_weights(k, u, b, update=40.0), "update gate is mostly open"),
-        (lambda k, u, b: _gru_weights(k, u, b, reset=-40.0), "reset gate is mostly closed"),
-        (lambda k, u, b: _gru_weights(k, u, b, update=-3.0, reset=3.0), "not saturated"),
+        (
+            lambda k, u, b: _gru_weights(k, u, b, update=40.0),
+            "update gate is mostly open",
+        ),
+        (
+            lambda k, u, b: _gru_weights(k, u, b, reset=-40.0),
+            "reset gate is mostly closed",
+        ),
+        (
+            lambda k, u, b: _gru_weights(k, u, b, update=-3.0, reset=3.0),
+            "not saturated",
+        ),
         (lambda k, u, b: _gru_weights(k, u, b, transpose=True), "transposed"),
         (lambda k, u, b: _gru_weights(k, u, b, block=0, update=-40.0), "third"),
         (lambda k, u, b: (k, u, b), "should have shape"),
     )
     for wrong, words in cases:
         result = check(wrong)
-        assert result.status == "incorrect" and words in result.message, (words, result.message)
+        assert result.status == "incorrect" and words in result.message, (
+            words,
+            result.message,
+        )
 
 
 def test_gru_with_saturated_gates_equals_keras_simple_rnn():
@@ -301,5 +441,7 @@ def test_gru_with_saturated_gates_equals_keras_simple_rnn():
     expected = np.asarray(simple(x))
     layer = keras.layers.GRU(5, return_sequences=True)
     layer(x)
-    layer.set_weights([w.astype(np.float32) for w in _gru_weights(kernel, recurrent_kernel, bias)])
+    layer.set_weights(
+        [w.astype(np.float32) for w in _gru_weights(kernel, recurrent_kernel, bias)]
+    )
     assert np.max(np.abs(np.asarray(layer(x)) - expected)) < 1e-5

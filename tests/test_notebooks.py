@@ -20,8 +20,18 @@ NOTEBOOKS = toc_notebooks()
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # The template's sections, in order (guide §2). Chapter 0 has no "Uses" section of its own.
-SECTIONS = ["Setup", "The idea", "From scratch", "Build and train", "Look inside", "Interactive demo", "Uses",
-            "Summary", "Exercises", "References"]
+SECTIONS = [
+    "Setup",
+    "The idea",
+    "From scratch",
+    "Build and train",
+    "Look inside",
+    "Interactive demo",
+    "Uses",
+    "Summary",
+    "Exercises",
+    "References",
+]
 
 
 def load(path: Path) -> dict:
@@ -33,7 +43,9 @@ def code_cells(notebook: dict) -> list[dict]:
 
 
 def source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return (
+        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    )
 
 
 def tags(cell: dict) -> list[str]:
@@ -44,7 +56,9 @@ def test_the_toc_names_at_least_the_toolkit():
     assert Path("chapters/00_toolkit.ipynb") in NOTEBOOKS
     toc = (ROOT / "_toc.yml").read_text()
     for entry in re.findall(r"file:\s*([^\s#]+)", toc):
-        assert (ROOT / f"{entry}.ipynb").is_file() or (ROOT / f"{entry}.md").is_file(), entry
+        assert (ROOT / f"{entry}.ipynb").is_file() or (
+            ROOT / f"{entry}.md"
+        ).is_file(), entry
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
@@ -52,25 +66,43 @@ def test_executed_in_order_without_errors_or_stderr(path):
     notebook = load(path)
     cells = code_cells(notebook)
     counts = [cell["execution_count"] for cell in cells]
-    assert all(count is not None for count in counts), "some code cells were never executed: run `make notebooks`"
-    assert counts == sorted(counts) and len(set(counts)) == len(counts), "cells were not run top to bottom once"
+    assert all(count is not None for count in counts), (
+        "some code cells were never executed: run `make notebooks`"
+    )
+    assert counts == sorted(counts) and len(set(counts)) == len(counts), (
+        "cells were not run top to bottom once"
+    )
     for cell in cells:
         for output in cell["outputs"]:
-            assert output["output_type"] != "error", f"error output stored: {output.get('ename')}"
+            assert output["output_type"] != "error", (
+                f"error output stored: {output.get('ename')}"
+            )
             if output["output_type"] == "stream":
-                assert output["name"] == "stdout", f"stderr output stored: {output['text'][:200]!r}"
-                assert "\x08" not in "".join(output["text"]), "Keras's progress bar leaked into the output"
+                assert output["name"] == "stdout", (
+                    f"stderr output stored: {output['text'][:200]!r}"
+                )
+                assert "\x08" not in "".join(output["text"]), (
+                    "Keras's progress bar leaked into the output"
+                )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
 def test_widget_state_is_saved_for_every_widget_shown(path):
     notebook = load(path)
-    views = [output["data"][WIDGET_VIEW]["model_id"] for cell in code_cells(notebook)
-             for output in cell["outputs"] if WIDGET_VIEW in output.get("data", {})]
+    views = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in code_cells(notebook)
+        for output in cell["outputs"]
+        if WIDGET_VIEW in output.get("data", {})
+    ]
     if not views:
         pytest.skip("no widget in this notebook")
-    state = notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    assert state, "widgets shown but no widget state saved: the site would show them blank"
+    state = (
+        notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    )
+    assert state, (
+        "widgets shown but no widget state saved: the site would show them blank"
+    )
     for model_id in views:
         assert model_id in state, f"widget {model_id} has no saved state"
 
@@ -78,41 +110,72 @@ def test_widget_state_is_saved_for_every_widget_shown(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
 def test_follows_the_chapter_template(path):
     notebook = load(path)
-    markdown = [source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown"]
-    assert re.match(r"\(([\w-]+)\)=\n# ", markdown[0]), "the first cell must start with a label and the title"
-    headings = [line[3:].strip() for text in markdown for line in text.splitlines() if line.startswith("## ")]
-    expected = [s for s in SECTIONS if not (s == "Uses" and path.name.startswith("00_"))]
+    markdown = [
+        source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown"
+    ]
+    assert re.match(r"\(([\w-]+)\)=\n# ", markdown[0]), (
+        "the first cell must start with a label and the title"
+    )
+    headings = [
+        line[3:].strip()
+        for text in markdown
+        for line in text.splitlines()
+        if line.startswith("## ")
+    ]
+    expected = [
+        s for s in SECTIONS if not (s == "Uses" and path.name.startswith("00_"))
+    ]
     positions = []
     for section in expected:
-        matches = [i for i, heading in enumerate(headings) if heading.startswith(section)]
+        matches = [
+            i for i, heading in enumerate(headings) if heading.startswith(section)
+        ]
         assert matches, f"section '## {section}' is missing; headings are {headings}"
         positions.append(matches[0])
     assert positions == sorted(positions), f"sections out of order: {headings}"
     cells = code_cells(notebook)
     setup = source(cells[0])
-    assert setup.index("TF_CPP_MIN_LOG_LEVEL") < setup.index("import keras"), "silence TensorFlow before importing"
+    assert setup.index("TF_CPP_MIN_LOG_LEVEL") < setup.index("import keras"), (
+        "silence TensorFlow before importing"
+    )
     assert "set_seed(" in setup and "import *" not in setup
-    assert any("nbval-check-output" in tags(cell) for cell in cells), "no cell's output is checked by nbval"
-    checks = [cell for cell in cells if "remove-cell" in tags(cell) and "assert" in source(cell)]
+    assert any("nbval-check-output" in tags(cell) for cell in cells), (
+        "no cell's output is checked by nbval"
+    )
+    checks = [
+        cell
+        for cell in cells
+        if "remove-cell" in tags(cell) and "assert" in source(cell)
+    ]
     assert checks, "no hidden check cell asserts the prose's claims"
-    assert "footbibliography" in "".join(markdown), "the References section needs a {footbibliography}"
+    assert "footbibliography" in "".join(markdown), (
+        "the References section needs a {footbibliography}"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
 def test_exercises_have_checkers_and_folded_solutions(path):
-    text = "".join(source(cell) for cell in load(path)["cells"] if cell["cell_type"] == "markdown")
+    text = "".join(
+        source(cell) for cell in load(path)["cells"] if cell["cell_type"] == "markdown"
+    )
     coding = len(re.findall(r"\{exercise-start\}", text))
     exercises = coding + len(re.findall(r"```\{exercise\}", text))
     minimum = 2 if path.name.startswith("00_") else 4
     assert exercises >= minimum, f"{exercises} exercises, at least {minimum} wanted"
     assert coding >= 2, "at least two coding exercises with checkers"
     solutions = re.findall(r"\{solution(?:-start)?\}[^\n]*\n:class: dropdown", text)
-    assert len(solutions) >= exercises, "every exercise needs a solution folded away (:class: dropdown)"
+    assert len(solutions) >= exercises, (
+        "every exercise needs a solution folded away (:class: dropdown)"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
 def test_small_and_free_of_machine_paths(path):
     raw = (ROOT / path).read_text(encoding="utf-8")
-    assert len(raw) < 4_000_000, f"{len(raw) / 1e6:.1f} MB: keep figures fewer and smaller"
+    assert len(raw) < 4_000_000, (
+        f"{len(raw) / 1e6:.1f} MB: keep figures fewer and smaller"
+    )
     for marker in ("/root/", "/tmp/", "/home/", "/work/", "site-packages"):
-        assert marker not in raw, f"the stored notebook mentions a machine path ({marker})"
+        assert marker not in raw, (
+            f"the stored notebook mentions a machine path ({marker})"
+        )

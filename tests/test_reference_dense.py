@@ -25,10 +25,17 @@ def test_dense_matches_keras(batch, inputs, units, activation, seed):
     layer = keras.layers.Dense(units, activation=activation)
     x = rng.normal(size=(batch, inputs)).astype("float32")
     layer.build((None, inputs))
-    layer.set_weights([rng.normal(size=(inputs, units)).astype("float32"), rng.normal(size=units).astype("float32")])
+    layer.set_weights(
+        [
+            rng.normal(size=(inputs, units)).astype("float32"),
+            rng.normal(size=units).astype("float32"),
+        ]
+    )
     expected = keras.ops.convert_to_numpy(layer(x))
     kernel, bias = layer.get_weights()
-    np.testing.assert_allclose(dense.dense(x, kernel, bias, activation), expected, atol=1e-5)
+    np.testing.assert_allclose(
+        dense.dense(x, kernel, bias, activation), expected, atol=1e-5
+    )
 
 
 def test_softmax_is_stable_and_sums_to_one():

@@ -21,14 +21,22 @@ def test_every_requirement_is_pinned_exactly():
         for line in requirement_lines(name):
             if line == "-e .":
                 continue
-            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", line), f"{name}: not pinned: {line}"
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+\-]+", line), (
+                f"{name}: not pinned: {line}"
+            )
 
 
 def test_key_versions_are_the_ones_the_course_is_written_for():
-    pins = dict(line.split("==") for line in requirement_lines("requirements.txt") if "==" in line)
+    pins = dict(
+        line.split("==")
+        for line in requirement_lines("requirements.txt")
+        if "==" in line
+    )
     pins = {key.lower().replace("_", "-"): value for key, value in pins.items()}
     assert pins["jupyter-book"] == "1.0.4.post1"  # 2.x is another engine
-    assert pins["tensorflow-cpu"].startswith("2.21") and pins["keras"].startswith("3.15")
+    assert pins["tensorflow-cpu"].startswith("2.21") and pins["keras"].startswith(
+        "3.15"
+    )
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
 
 
@@ -72,5 +80,7 @@ def test_importing_dlcourse_loads_nothing_heavy():
     import subprocess
 
     code = "import sys, dlcourse; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "False False"

@@ -49,9 +49,24 @@ def test_rnn_step_mistakes(mistake: str) -> None:
     assert result.status == "incorrect" and message in result.message, result.message
 
 
-def _gradient(x, states, u, grad_states, *, carry=True, slope=True, shift=True, back=True, transpose=False):
+def _gradient(
+    x,
+    states,
+    u,
+    grad_states,
+    *,
+    carry=True,
+    slope=True,
+    shift=True,
+    back=True,
+    transpose=False,
+):
     batch, steps, units = states.shape
-    previous = np.concatenate([np.zeros((batch, 1, units)), states[:, :-1]], axis=1) if shift else states
+    previous = (
+        np.concatenate([np.zeros((batch, 1, units)), states[:, :-1]], axis=1)
+        if shift
+        else states
+    )
     gradient, carried = np.zeros((units, units)), np.zeros((batch, units))
     for t in reversed(range(steps)):
         delta = grad_states[:, t] + (carried if carry else 0)
@@ -73,8 +88,15 @@ GRADIENT_MISTAKES = {
 def test_recurrent_gradient_right_and_not_done() -> None:
     assert exercises.recurrent_gradient.check(_gradient).status == "correct"
     namespace: dict = {"np": np}
-    exec(exercises.recurrent_gradient.solution().text, namespace)  # the printed solution is itself right
-    assert exercises.recurrent_gradient.check(namespace["recurrent_kernel_gradient"]).status == "correct"
+    exec(
+        exercises.recurrent_gradient.solution().text, namespace
+    )  # the printed solution is itself right
+    assert (
+        exercises.recurrent_gradient.check(
+            namespace["recurrent_kernel_gradient"]
+        ).status
+        == "correct"
+    )
     for stub in (..., None, _raise, _stub):
         assert exercises.recurrent_gradient.check(stub).status == "not done"
 
@@ -82,7 +104,9 @@ def test_recurrent_gradient_right_and_not_done() -> None:
 @pytest.mark.parametrize("mistake", sorted(GRADIENT_MISTAKES))
 def test_recurrent_gradient_mistakes(mistake: str) -> None:
     options, message = GRADIENT_MISTAKES[mistake]
-    result = exercises.recurrent_gradient.check(lambda *args: _gradient(*args, **options))
+    result = exercises.recurrent_gradient.check(
+        lambda *args: _gradient(*args, **options)
+    )
     assert result.status == "incorrect" and message in result.message, result.message
 
 
@@ -115,11 +139,28 @@ def test_parameter_count_right_and_not_done() -> None:
     keras = pytest.importorskip("keras")
     layer = keras.layers.SimpleRNN(exercises.COUNT_UNITS)
     layer.build((None, None, exercises.COUNT_FEATURES))
-    assert exercises.simple_rnn_parameter_count.check(layer.count_params()).status == "correct"
+    assert (
+        exercises.simple_rnn_parameter_count.check(layer.count_params()).status
+        == "correct"
+    )
     assert exercises.simple_rnn_parameter_count.check(...).status == "not done"
 
 
-def _jordan(x, y, k, f, b, v, c, *, feedback=True, bias=True, squash_out=False, out_bias=True, swap=False):
+def _jordan(
+    x,
+    y,
+    k,
+    f,
+    b,
+    v,
+    c,
+    *,
+    feedback=True,
+    bias=True,
+    squash_out=False,
+    out_bias=True,
+    swap=False,
+):
     h = np.tanh(x @ k + (y @ f if feedback else 0) + (b if bias else 0))
     out = h @ v + (c if out_bias else 0)
     out = np.tanh(out) if squash_out else out
@@ -152,11 +193,13 @@ def test_jordan_step_mistakes(mistake: str) -> None:
 
 def test_jordan_checker_agrees_with_the_keras_cell() -> None:
     keras = pytest.importorskip("keras")
-    from dlcourse.layers.jordan import JordanCell
+    from dlcourse.keras_parts.jordan import JordanCell
 
     x, y, *weights = exercises._jordan_problem()
     cell = JordanCell(4, 2)
     cell.build((None, 3))
     cell.set_weights([w.astype(np.float32) for w in weights])
     output, _ = cell(x.astype(np.float32), [y.astype(np.float32)])
-    assert np.allclose(keras.ops.convert_to_numpy(output), _jordan(x, y, *weights)[1], atol=1e-5)
+    assert np.allclose(
+        keras.ops.convert_to_numpy(output), _jordan(x, y, *weights)[1], atol=1e-5
+    )

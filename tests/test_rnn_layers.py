@@ -8,16 +8,16 @@ import pytest
 from dlcourse.reference import rnn as reference
 
 keras = pytest.importorskip("keras")
-from dlcourse.layers.jordan import JordanCell  # noqa: E402
+from dlcourse.keras_parts.jordan import JordanCell  # noqa: E402
 
 
 def _jordan_model(output_activation: str = "linear") -> keras.Model:
     keras.utils.set_random_seed(0)
     inputs = keras.Input((None, 3))
     masked = keras.layers.Masking(0.0)(inputs)
-    outputs = keras.layers.RNN(JordanCell(5, 2, output_activation=output_activation), return_sequences=True)(
-        masked
-    )
+    outputs = keras.layers.RNN(
+        JordanCell(5, 2, output_activation=output_activation), return_sequences=True
+    )(masked)
     return keras.Model(inputs, outputs)
 
 
@@ -28,7 +28,9 @@ def test_jordan_cell_equals_reference(output_activation: str) -> None:
     assert [w.shape for w in weights] == [(3, 5), (2, 5), (5,), (5, 2), (2,)]
     x = np.random.default_rng(0).normal(size=(4, 6, 3)).astype(np.float32)
     params = reference.JordanParameters(*[w.astype(np.float64) for w in weights])
-    _, expected = reference.jordan_forward(x, params, output_activation=output_activation)
+    _, expected = reference.jordan_forward(
+        x, params, output_activation=output_activation
+    )
     assert np.max(np.abs(keras.ops.convert_to_numpy(model(x)) - expected)) <= 1e-5
 
 
@@ -39,7 +41,9 @@ def test_masked_padding_does_not_change_the_last_output() -> None:
     x = np.random.default_rng(1).normal(size=(1, 4, 3)).astype(np.float32)
     padded = np.concatenate([x, np.zeros((1, 3, 3), np.float32)], axis=1)
     assert np.allclose(
-        keras.ops.convert_to_numpy(model(x)), keras.ops.convert_to_numpy(model(padded)), atol=1e-6
+        keras.ops.convert_to_numpy(model(x)),
+        keras.ops.convert_to_numpy(model(padded)),
+        atol=1e-6,
     )
 
 
@@ -49,9 +53,16 @@ def test_jordan_model_saves_and_loads(tmp_path) -> None:
     path = tmp_path / "jordan.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
-    assert np.allclose(keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)), atol=1e-6)
+    assert np.allclose(
+        keras.ops.convert_to_numpy(loaded(x)),
+        keras.ops.convert_to_numpy(model(x)),
+        atol=1e-6,
+    )
     cell = loaded.layers[-1].cell
-    assert isinstance(cell, JordanCell) and cell.get_config()["output_activation"] == "softmax"
+    assert (
+        isinstance(cell, JordanCell)
+        and cell.get_config()["output_activation"] == "softmax"
+    )
 
 
 def test_jordan_cell_trains() -> None:

@@ -26,8 +26,14 @@ SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 SKIP_FOLDERS = {"_static", "_sources", "_images", "_vendor"}
 
@@ -36,7 +42,8 @@ def site_pages() -> list[str]:
     if not SITE.is_dir():
         return []
     return sorted(
-        str(path.relative_to(SITE)) for path in SITE.rglob("*.html")
+        str(path.relative_to(SITE))
+        for path in SITE.rglob("*.html")
         if not SKIP_FOLDERS & set(path.relative_to(SITE).parts)
     )
 
@@ -64,11 +71,15 @@ def server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run `bash tools/ensure_chromium.sh` (make test does)")
+        pytest.fail(
+            "Debian's chromium is missing: run `bash tools/ensure_chromium.sh` (make test does)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
+        )
         yield launched
         launched.close()
 
@@ -83,7 +94,10 @@ class PageVisit:
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"uncaught exception: {error}"))
+        self.page.on(
+            "pageerror",
+            lambda error: self.problems.append(f"uncaught exception: {error}"),
+        )
         self.page.on("requestfailed", self._failed)
         self.page.on("response", self._response)
         self.page.goto(f"{base}/{path}", wait_until="load")
@@ -121,29 +135,46 @@ def test_page_loads_cleanly_and_renders(browser, server, path):
         math_count = page.locator("span.math, div.math").count()
         if math_count:
             page.wait_for_function(
-                "n => document.querySelectorAll('mjx-container').length >= n", arg=math_count, timeout=20_000
+                "n => document.querySelectorAll('mjx-container').length >= n",
+                arg=math_count,
+                timeout=20_000,
             )
             raw = page.evaluate(
                 "() => [...document.querySelectorAll('span.math, div.math')]"
                 ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 40))"
             )
             assert not raw, f"math left untypeset: {raw[:3]}"
-        views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+        views = page.locator(
+            'script[type="application/vnd.jupyter.widget-view+json"]'
+        ).count()
         if views:
             page.wait_for_function(
                 "n => document.querySelectorAll("
                 "'.jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox').length >= n",
-                arg=views, timeout=20_000,
+                arg=views,
+                timeout=20_000,
             )
-            assert page.locator(".jupyter-widgets-output-area img, .widget-output img").count() >= 1 or \
-                page.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons").count() >= 1
+            assert (
+                page.locator(
+                    ".jupyter-widgets-output-area img, .widget-output img"
+                ).count()
+                >= 1
+                or page.locator(
+                    ".widget-slider, .widget-dropdown, .widget-toggle-buttons"
+                ).count()
+                >= 1
+            )
         broken = page.evaluate(
             "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
         )
         assert not broken, f"images that did not load: {broken}"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")),
-                        full_page=True)
+        page.screenshot(
+            path=str(
+                SCREENSHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")
+            ),
+            full_page=True,
+        )
         page.wait_for_timeout(200)  # late console errors from deferred scripts
         assert not visit.problems, "\n".join(visit.problems)
     finally:
@@ -164,7 +195,9 @@ def test_search_finds_a_word(browser, server):
 
 def repository() -> tuple[str, str]:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    return config["repository"]["url"].rstrip("/"), config["repository"].get("branch", "main")
+    return config["repository"]["url"].rstrip("/"), config["repository"].get(
+        "branch", "main"
+    )
 
 
 @pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("chapters/")])
@@ -174,13 +207,24 @@ def test_launch_and_download_buttons_point_at_this_notebook(browser, server, pat
     notebook = path.removesuffix(".html") + ".ipynb"
     visit = PageVisit(browser, server, path)
     try:
-        binder = visit.page.locator("a[href*='mybinder.org']").first.get_attribute("href")
-        assert binder == f"https://mybinder.org/v2/gh/{owner_and_name}/{branch}?urlpath=lab/tree/{notebook}"
+        binder = visit.page.locator("a[href*='mybinder.org']").first.get_attribute(
+            "href"
+        )
+        assert (
+            binder
+            == f"https://mybinder.org/v2/gh/{owner_and_name}/{branch}?urlpath=lab/tree/{notebook}"
+        )
         assert (ROOT / notebook).is_file()
-        download = visit.page.locator(f"a[href$='_sources/{notebook}']").first.get_attribute("href")
-        response = visit.page.request.get(urllib.parse.urljoin(f"{server}/{path}", download))
+        download = visit.page.locator(
+            f"a[href$='_sources/{notebook}']"
+        ).first.get_attribute("href")
+        response = visit.page.request.get(
+            urllib.parse.urljoin(f"{server}/{path}", download)
+        )
         assert response.status == 200 and b'"cells"' in response.body()
-        assert visit.page.locator(f"a[href='{url}']").count() >= 1, "no repository button"
+        assert visit.page.locator(f"a[href='{url}']").count() >= 1, (
+            "no repository button"
+        )
     finally:
         visit.close()
 
@@ -192,4 +236,6 @@ def test_every_toc_page_was_built():
     from toc_notebooks import toc_notebooks
 
     for notebook in toc_notebooks():
-        assert (SITE / notebook.with_suffix(".html")).is_file(), f"{notebook} is in the toc but not on the site"
+        assert (SITE / notebook.with_suffix(".html")).is_file(), (
+            f"{notebook} is in the toc but not on the site"
+        )

@@ -14,7 +14,9 @@ def tiny_model():
     inputs = keras.Input(shape=(4,))
     outputs = keras.layers.Dense(2, activation="softmax")(inputs)
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -42,7 +44,9 @@ def test_scale_reads_the_environment(monkeypatch):
     monkeypatch.setenv(training.SCALE_VARIABLE, "FULL")
     assert training.scale() == "full" and training.by_scale(1, 2) == 2
     monkeypatch.setenv(training.SCALE_VARIABLE, "huge")
-    with pytest.raises(ValueError, match="DLCOURSE_SCALE must be 'quick' or 'full', got 'huge'"):
+    with pytest.raises(
+        ValueError, match="DLCOURSE_SCALE must be 'quick' or 'full', got 'huge'"
+    ):
         training.scale()
 
 
@@ -74,7 +78,11 @@ def test_fit_every_prints_every_kth_epoch_and_the_last(capsys):
     x, y = tiny_data()
     training.fit(model, x, y, epochs=5, every=2)
     out = capsys.readouterr().out
-    assert [line.split()[1] for line in out.strip().splitlines()] == ["2/5", "4/5", "5/5"]
+    assert [line.split()[1] for line in out.strip().splitlines()] == [
+        "2/5",
+        "4/5",
+        "5/5",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -82,8 +90,16 @@ def test_fit_every_prints_every_kth_epoch_and_the_last(capsys):
     [
         ({"epochs": 0}, ValueError, "`epochs` must be at least 1"),
         ({"batch_size": 2.0}, TypeError, "`batch_size` must be an integer"),
-        ({"y": np.zeros(3)}, ValueError, "`x` and `y` must have the same number of rows"),
-        ({"validation_data": np.zeros(3)}, TypeError, "`validation_data` must be a pair"),
+        (
+            {"y": np.zeros(3)},
+            ValueError,
+            "`x` and `y` must have the same number of rows",
+        ),
+        (
+            {"validation_data": np.zeros(3)},
+            TypeError,
+            "`validation_data` must be a pair",
+        ),
         ({"progress": "yes"}, TypeError, "`progress` must be True or False"),
         ({"callbacks": "early"}, TypeError, "`callbacks` must be a list"),
     ],
@@ -117,7 +133,9 @@ def test_compact_progress_validates():
 
 def test_accuracy_and_stopwatch():
     assert training.accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75
-    with pytest.raises(ValueError, match="`y_true` and `y_pred` must have the same number of rows"):
+    with pytest.raises(
+        ValueError, match="`y_true` and `y_pred` must have the same number of rows"
+    ):
         training.accuracy([0, 1], [0])
     with pytest.raises(TypeError, match="`y_pred` must hold whole numbers"):
         training.accuracy([0, 1], [0.5, 1])

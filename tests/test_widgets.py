@@ -13,9 +13,13 @@ from dlcourse import widgets  # noqa: E402
 
 def test_interactive_plot_builds_controls_above_an_output():
     calls = []
-    box = widgets.interactive_plot(lambda n: calls.append(n), {"n": ipywidgets.IntSlider(value=2)}, title="Demo")
+    box = widgets.interactive_plot(
+        lambda n: calls.append(n), {"n": ipywidgets.IntSlider(value=2)}, title="Demo"
+    )
     assert isinstance(box, ipywidgets.VBox)
-    assert isinstance(box.children[0], ipywidgets.HTML) and isinstance(box.children[-1], ipywidgets.Output)
+    assert isinstance(box.children[0], ipywidgets.HTML) and isinstance(
+        box.children[-1], ipywidgets.Output
+    )
     assert calls == [2]  # drawn once at creation, with the control's value
     box.children[1].children[0].value = 5
     assert calls[-1] == 5
@@ -27,7 +31,9 @@ def test_interactive_plot_rejects_bad_arguments():
         widgets.interactive_plot("draw", {"n": slider})
     with pytest.raises(TypeError, match="`controls` must be a non-empty dict"):
         widgets.interactive_plot(print, {})
-    with pytest.raises(TypeError, match=r"`controls\['n'\]` must be an ipywidgets control"):
+    with pytest.raises(
+        TypeError, match=r"`controls\['n'\]` must be an ipywidgets control"
+    ):
         widgets.interactive_plot(print, {"n": 3})
     with pytest.raises(ValueError, match="`controls` keys must be Python names"):
         widgets.interactive_plot(print, {"not a name": slider})

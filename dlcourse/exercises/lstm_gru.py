@@ -26,7 +26,9 @@ COUNT_CASES = ((2, 64), (12, 32), (1, 1), (100, 256))
 LAYERS = ("simple_rnn", "lstm", "gru")
 
 
-def _random_case(blocks: int, bias_shape: tuple[int, ...], seed: int) -> tuple[np.ndarray, ...]:
+def _random_case(
+    blocks: int, bias_shape: tuple[int, ...], seed: int
+) -> tuple[np.ndarray, ...]:
     generator = np.random.default_rng(seed)
     x = generator.normal(size=(BATCH, INPUTS))
     h = generator.normal(scale=0.5, size=(BATCH, UNITS))
@@ -74,11 +76,17 @@ def _check_lstm_step(answer: Any) -> str:
         what="your lstm_step",
     )
     if not isinstance(got, tuple | list) or len(got) != 2:
-        raise Wrong("lstm_step should return a pair (h, c): the new output and the new cell state.")
+        raise Wrong(
+            "lstm_step should return a pair (h, c): the new output and the new cell state."
+        )
     try:
-        stacked = np.stack([np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float)])
+        stacked = np.stack(
+            [np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float)]
+        )
     except (TypeError, ValueError):
-        raise Wrong(f"The new h and c should both be arrays of shape {(BATCH, UNITS)}.") from None
+        raise Wrong(
+            f"The new h and c should both be arrays of shape {(BATCH, UNITS)}."
+        ) from None
     args = (x, h, c, kernel, recurrent_kernel, bias)
     expect_array(
         stacked,
@@ -139,7 +147,13 @@ def _gru_variant(
     """A ``reset_after=True`` GRU step with one typical mistake switched on."""
     x_parts = dict(zip(order, np.split(x @ kernel + bias[0], 3, axis=-1), strict=True))
     u_parts = dict(zip(order, np.split(recurrent_kernel, 3, axis=-1), strict=True))
-    b_parts = dict(zip(order, np.split(bias[1] if recurrent_bias else np.zeros_like(bias[1]), 3), strict=True))
+    b_parts = dict(
+        zip(
+            order,
+            np.split(bias[1] if recurrent_bias else np.zeros_like(bias[1]), 3),
+            strict=True,
+        )
+    )
     z = sigmoid(x_parts["z"] + h @ u_parts["z"] + b_parts["z"])
     r = sigmoid(x_parts["r"] + h @ u_parts["r"] + b_parts["r"])
     if reset_before:
@@ -153,8 +167,15 @@ def _gru_variant(
 
 def _check_gru_step(answer: Any) -> str:
     x, h, kernel, recurrent_kernel, bias = _random_case(3, (2, 3 * UNITS), seed=3)
-    got = call_answer(answer, x.copy(), h.copy(), kernel.copy(), recurrent_kernel.copy(), bias.copy(),
-                      what="your gru_step")
+    got = call_answer(
+        answer,
+        x.copy(),
+        h.copy(),
+        kernel.copy(),
+        recurrent_kernel.copy(),
+        bias.copy(),
+        what="your gru_step",
+    )
     args = (x, h, kernel, recurrent_kernel, bias)
     expect_array(
         got,
@@ -162,10 +183,14 @@ def _check_gru_step(answer: Any) -> str:
         what="h after one step",
         diagnoses={
             "That is the reset_after=False convention, (r * h) @ U_h: with reset_after=True the reset gate "
-            "multiplies (h @ U_h + recurrent bias) after the product.": _gru_variant(*args, reset_before=True),
+            "multiplies (h @ U_h + recurrent bias) after the product.": _gru_variant(
+                *args, reset_before=True
+            ),
             "The update gate is used the other way round: in Keras h' = z * h + (1 - z) * "
             "candidate, so z is the "
-            "share of the old state that is kept.": _gru_variant(*args, flipped_update=True),
+            "share of the old state that is kept.": _gru_variant(
+                *args, flipped_update=True
+            ),
             "The blocks are in the wrong order: Keras stores update gate, reset gate, "
             "candidate (z, r, h).": _gru_variant(*args, order="rzh"),
             "The recurrent bias (bias[1]) is missing: with reset_after=True each block has two biases.": _gru_variant(
@@ -193,10 +218,15 @@ gru_step = Exercise(
 
 
 def _counts(
-    per_block: Callable[[int, int], int], blocks: dict[str, int], extra: Callable[[str, int], int]
+    per_block: Callable[[int, int], int],
+    blocks: dict[str, int],
+    extra: Callable[[str, int], int],
 ) -> np.ndarray:
     return np.array(
-        [[blocks[layer] * per_block(i, u) + extra(layer, u) for layer in LAYERS] for i, u in COUNT_CASES],
+        [
+            [blocks[layer] * per_block(i, u) + extra(layer, u) for layer in LAYERS]
+            for i, u in COUNT_CASES
+        ],
         dtype=float,
     )
 
@@ -220,8 +250,12 @@ def _check_parameter_count(answer: Any) -> str:
     for inputs, units in COUNT_CASES:
         row = []
         for layer in LAYERS:
-            value = call_answer(answer, layer, inputs, units, what="your parameter_count")
-            if isinstance(value, bool) or not isinstance(value, int | np.integer | float):
+            value = call_answer(
+                answer, layer, inputs, units, what="your parameter_count"
+            )
+            if isinstance(value, bool) or not isinstance(
+                value, int | np.integer | float
+            ):
                 raise Wrong(
                     f"parameter_count({layer!r}, {inputs}, {units}) should return a number, got {type(value).__name__}."
                 )
@@ -238,7 +272,9 @@ def _check_parameter_count(answer: Any) -> str:
         atol=0.5,
         diagnoses={
             "The recurrent kernels are missing: every block also has a (units x units) matrix "
-            "on the previous h.": _counts(lambda i, u: i * u + u, blocks, gru_second_bias),
+            "on the previous h.": _counts(
+                lambda i, u: i * u + u, blocks, gru_second_bias
+            ),
             "The biases are missing: every block has one bias per unit.": _counts(
                 lambda i, u: i * u + u * u, blocks, lambda layer, u: 0
             ),
@@ -248,7 +284,9 @@ def _check_parameter_count(answer: Any) -> str:
             "Right for GRU(reset_after=False); Keras's default reset_after=True adds a second "
             "bias of 3 * units.": _counts(full, blocks, no_extra),
             "The GRU has three blocks (update gate, reset gate, candidate), not two.": _counts(
-                full, {**blocks, "gru": 2}, lambda layer, u: 2 * u if layer == "gru" else 0
+                full,
+                {**blocks, "gru": 2},
+                lambda layer, u: 2 * u if layer == "gru" else 0,
             ),
         },
     )
@@ -285,10 +323,22 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
     kernel = generator.normal(scale=0.5, size=(INPUTS, UNITS))
     recurrent_kernel = generator.normal(scale=0.5, size=(UNITS, UNITS))
     bias = generator.normal(scale=0.5, size=(UNITS,))
-    got = call_answer(answer, kernel.copy(), recurrent_kernel.copy(), bias.copy(), what="your gru_weights")
+    got = call_answer(
+        answer,
+        kernel.copy(),
+        recurrent_kernel.copy(),
+        bias.copy(),
+        what="your gru_weights",
+    )
     if not isinstance(got, tuple | list) or len(got) != 3:
-        raise Wrong("gru_weights should return three arrays: (kernel, recurrent_kernel, bias) for the GRU.")
-    shapes = {"kernel": (INPUTS, 3 * UNITS), "recurrent_kernel": (UNITS, 3 * UNITS), "bias": (2, 3 * UNITS)}
+        raise Wrong(
+            "gru_weights should return three arrays: (kernel, recurrent_kernel, bias) for the GRU."
+        )
+    shapes = {
+        "kernel": (INPUTS, 3 * UNITS),
+        "recurrent_kernel": (UNITS, 3 * UNITS),
+        "bias": (2, 3 * UNITS),
+    }
     arrays = []
     for (name, shape), value in zip(shapes.items(), got, strict=True):
         try:
@@ -315,7 +365,9 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
             "so z = 1 copies the old state. A SimpleRNN keeps none of it."
         )
     if reset.mean() < 0.5:
-        raise Wrong("Your reset gate is mostly closed (r near 0), so the candidate never sees the previous state.")
+        raise Wrong(
+            "Your reset gate is mostly closed (r near 0), so the candidate never sees the previous state."
+        )
     if update.max() > 1e-5 or reset.min() < 1 - 1e-5:
         raise Wrong(
             "The gates point the right way but are not saturated: sigmoid reaches 0 or 1 only for large "
@@ -323,7 +375,9 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
         )
     transposed = _simple_rnn_sequence(x, kernel, recurrent_kernel.T, bias)
     if np.allclose(trace.hidden, transposed, atol=1e-5, rtol=0):
-        raise Wrong("The recurrent kernel is transposed: Keras multiplies h @ recurrent_kernel.")
+        raise Wrong(
+            "The recurrent kernel is transposed: Keras multiplies h @ recurrent_kernel."
+        )
     raise Wrong(
         "The gates are right, but the candidate is not the SimpleRNN: its weights belong in the third "
         "block (order z, r, h) of the kernel, the recurrent kernel and the bias."

@@ -59,10 +59,14 @@ def _check_rnn_step(answer: Any) -> str:
         what="rnn_step on a batch of 2",
         diagnoses={
             "The recurrent kernel is transposed: Keras multiplies the row vector h_prev from the left, "
-            "h_prev @ recurrent_kernel.": np.tanh(x_t @ kernel + h_prev @ recurrent_kernel.T + bias),
+            "h_prev @ recurrent_kernel.": np.tanh(
+                x_t @ kernel + h_prev @ recurrent_kernel.T + bias
+            ),
             "The bias is missing.": np.tanh(x_t @ kernel + h_prev @ recurrent_kernel),
             "There is no nonlinearity: SimpleRNN squashes the sum with tanh.": z,
-            "That is the logistic sigmoid; SimpleRNN uses tanh, which is centred on zero.": sigmoid(z),
+            "That is the logistic sigmoid; SimpleRNN uses tanh, which is centred on zero.": sigmoid(
+                z
+            ),
             "That is ReLU; SimpleRNN uses tanh.": np.maximum(z, 0.0),
             "The previous state h_prev does not enter: without it the network is not recurrent.": np.tanh(
                 x_t @ kernel + bias
@@ -110,7 +114,11 @@ def _variant_gradient(
 ) -> np.ndarray:
     """The gradient of the recurrent kernel computed with one typical mistake switched on (for diagnoses)."""
     batch, steps, units = states.shape
-    previous = np.concatenate([np.zeros((batch, 1, units)), states[:, :-1]], axis=1) if shift else states
+    previous = (
+        np.concatenate([np.zeros((batch, 1, units)), states[:, :-1]], axis=1)
+        if shift
+        else states
+    )
     carried = np.zeros((batch, units))
     result = np.zeros((units, units))
     for t in reversed(range(steps)):
@@ -132,7 +140,9 @@ def _check_recurrent_gradient(answer: Any) -> str:
         grad_states.copy(),
         what="your recurrent_kernel_gradient",
     )
-    expected = reference.bptt(x, states, recurrent_kernel, grad_states)["recurrent_kernel"]
+    expected = reference.bptt(x, states, recurrent_kernel, grad_states)[
+        "recurrent_kernel"
+    ]
     args = (states, recurrent_kernel, grad_states)
     expect_array(
         got,
@@ -148,7 +158,9 @@ def _check_recurrent_gradient(answer: Any) -> str:
             "You paired delta_t with h_t; the recurrent weights multiply the *previous* state h_{t-1} "
             "(and h_0 = 0 at the first step).": _variant_gradient(*args, shift=False),
             "The error is carried back through recurrent_kernel instead of its transpose: in the forward "
-            "pass h_{t-1} @ U, so backwards delta @ U.T.": _variant_gradient(*args, carry_transposed=False),
+            "pass h_{t-1} @ U, so backwards delta @ U.T.": _variant_gradient(
+                *args, carry_transposed=False
+            ),
             "Your gradient is transposed: it must have the layout of recurrent_kernel, rows for h_{t-1}, "
             "columns for h_t.": expected.T,
         },
@@ -184,15 +196,18 @@ def _check_parameter_count(answer: Any) -> str:
         what="Your count",
         integer=True,
         diagnoses={
-            "That leaves out the recurrent kernel, the (units, units) matrix that makes it recurrent.": f * u
+            "That leaves out the recurrent kernel, the (units, units) matrix that makes it recurrent.": f
+            * u
             + u,
             "That leaves out the bias (one per unit).": f * u + u * u,
             "That leaves out the input kernel (features, units).": u * u + u,
-            "That counts a bias per input feature as well as per unit; there is one bias per unit.": f * u
+            "That counts a bias per input feature as well as per unit; there is one bias per unit.": f
+            * u
             + u * u
             + u
             + f,
-            "That adds the readout Dense(9) too; the question is about the SimpleRNN layer alone.": f * u
+            "That adds the readout Dense(9) too; the question is about the SimpleRNN layer alone.": f
+            * u
             + u * u
             + u
             + u * 9
@@ -227,15 +242,23 @@ def _jordan_problem() -> tuple[np.ndarray, ...]:
 
 
 def _check_jordan_step(answer: Any) -> str:
-    x_t, y_prev, kernel, feedback_kernel, bias, output_kernel, output_bias = _jordan_problem()
-    got = call_answer(answer, *(a.copy() for a in _jordan_problem()), what="your jordan_step")
+    x_t, y_prev, kernel, feedback_kernel, bias, output_kernel, output_bias = (
+        _jordan_problem()
+    )
+    got = call_answer(
+        answer, *(a.copy() for a in _jordan_problem()), what="your jordan_step"
+    )
     if got is None or got is Ellipsis:
         raise NotDone(NOT_DONE_MESSAGE)
     if not isinstance(got, tuple | list) or len(got) != 2:
-        raise Wrong("jordan_step should return two arrays, (h_t, y_t): the hidden state and the output.")
+        raise Wrong(
+            "jordan_step should return two arrays, (h_t, y_t): the hidden state and the output."
+        )
     got_h, got_y = got
     if np.shape(got_h) == (2, 2) and np.shape(got_y) == (2, 4):
-        raise Wrong("The two results are swapped: return (h_t, y_t), hidden state first.")
+        raise Wrong(
+            "The two results are swapped: return (h_t, y_t), hidden state first."
+        )
     h = np.tanh(x_t @ kernel + y_prev @ feedback_kernel + bias)
     y = h @ output_kernel + output_bias
     expect_array(
@@ -246,7 +269,9 @@ def _check_jordan_step(answer: Any) -> str:
             "h_t ignores the fed-back output: add y_prev @ feedback_kernel inside the tanh.": np.tanh(
                 x_t @ kernel + bias
             ),
-            "The bias of the hidden layer is missing.": np.tanh(x_t @ kernel + y_prev @ feedback_kernel),
+            "The bias of the hidden layer is missing.": np.tanh(
+                x_t @ kernel + y_prev @ feedback_kernel
+            ),
             "h_t has no nonlinearity: the hidden layer uses tanh.": x_t @ kernel
             + y_prev @ feedback_kernel
             + bias,
@@ -263,7 +288,7 @@ def _check_jordan_step(answer: Any) -> str:
             "The output bias is missing.": h @ output_kernel,
         },
     )
-    return "Your Jordan step equals dlcourse.layers.jordan.JordanCell's."
+    return "Your Jordan step equals dlcourse.keras_parts.jordan.JordanCell's."
 
 
 jordan_step = Exercise(

@@ -10,7 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from dlcourse.exercises.framework import Exercise, Wrong, call_answer, expect_array, expect_number
+from dlcourse.exercises.framework import (
+    Exercise,
+    Wrong,
+    call_answer,
+    expect_array,
+    expect_number,
+)
 from dlcourse.reference.dense import softmax as reference_softmax
 
 #: The layer asked about in ``dense_parameter_count``: 64 pixels in, 10 classes out.
@@ -26,11 +32,15 @@ def _check_softmax(answer: Any) -> str:
         expected,
         what="softmax of a (3, 3) batch",
         diagnoses={
-            "Each column sums to 1 instead of each row: normalise along the last axis (axis=-1).":
-                np.exp(rows) / np.exp(rows).sum(axis=0, keepdims=True),
+            "Each column sums to 1 instead of each row: normalise along the last axis (axis=-1).": np.exp(
+                rows
+            )
+            / np.exp(rows).sum(axis=0, keepdims=True),
             "Every entry of the batch is divided by the same total: sum each row separately "
             "(axis=-1, keepdims=True).": np.exp(rows) / np.exp(rows).sum(),
-            "Those are the exponentials, not yet normalised: divide by their sum.": np.exp(rows),
+            "Those are the exponentials, not yet normalised: divide by their sum.": np.exp(
+                rows
+            ),
         },
     )
     large = np.array([[1000.0, 1001.0, 1002.0]])
@@ -39,11 +49,17 @@ def _check_softmax(answer: Any) -> str:
     try:
         got_large = np.asarray(got_large, dtype=float)
     except (TypeError, ValueError):
-        raise Wrong("For large logits your softmax does not return an array of numbers.") from None
+        raise Wrong(
+            "For large logits your softmax does not return an array of numbers."
+        ) from None
     if not np.all(np.isfinite(got_large)):
-        raise Wrong("For logits near 1000 your softmax overflows to NaN or infinity. Softmax does not change "
-                    "when you subtract the same number from every logit of a row: which number keeps exp small?")
-    expect_array(got_large, reference_softmax(large), what="softmax of [[1000, 1001, 1002]]")
+        raise Wrong(
+            "For logits near 1000 your softmax overflows to NaN or infinity. Softmax does not change "
+            "when you subtract the same number from every logit of a row: which number keeps exp small?"
+        )
+    expect_array(
+        got_large, reference_softmax(large), what="softmax of [[1000, 1001, 1002]]"
+    )
     return "Your softmax is right and stable for large logits."
 
 
@@ -51,11 +67,11 @@ softmax = Exercise(
     "softmax",
     _check_softmax,
     hint="exp of each logit, divided by the sum of the exps in the same row. Large logits overflow exp: "
-         "subtract something from each row first that does not change the result.",
+    "subtract something from each row first that does not change the result.",
     solution="def softmax(logits):\n"
-             "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
-             "    exps = np.exp(shifted)\n"
-             "    return exps / exps.sum(axis=-1, keepdims=True)",
+    "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
+    "    exps = np.exp(shifted)\n"
+    "    return exps / exps.sum(axis=-1, keepdims=True)",
 )
 
 
@@ -67,11 +83,12 @@ def _check_dense_parameter_count(answer: Any) -> str:
         what="Your count",
         integer=True,
         diagnoses={
-            "That counts the kernel only: each unit also has a bias.": DENSE_INPUTS * DENSE_UNITS,
+            "That counts the kernel only: each unit also has a bias.": DENSE_INPUTS
+            * DENSE_UNITS,
             "That counts one weight per input and unit plus one bias per input: a bias belongs to each unit, "
             "not to each input.": DENSE_INPUTS * DENSE_UNITS + DENSE_INPUTS,
-            "That adds inputs and units: a dense layer connects every input to every unit.":
-                DENSE_INPUTS + DENSE_UNITS,
+            "That adds inputs and units: a dense layer connects every input to every unit.": DENSE_INPUTS
+            + DENSE_UNITS,
         },
     )
     return "Keras's model.count_params() agrees."

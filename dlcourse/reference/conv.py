@@ -28,13 +28,20 @@ def _pair(name: str, value: Any) -> tuple[int, int]:
     """Accept ``3`` or ``(3, 2)`` the way Keras does and return a pair of positive ints."""
     if isinstance(value, tuple | list):
         if len(value) != 2:
-            raise ValueError(f"`{name}` must be an int or a pair of ints, got {describe(value)}")
-        return (check_int(f"{name}[0]", value[0], minimum=1), check_int(f"{name}[1]", value[1], minimum=1))
+            raise ValueError(
+                f"`{name}` must be an int or a pair of ints, got {describe(value)}"
+            )
+        return (
+            check_int(f"{name}[0]", value[0], minimum=1),
+            check_int(f"{name}[1]", value[1], minimum=1),
+        )
     value = check_int(name, value, minimum=1)
     return value, value
 
 
-def output_length(size: int, kernel: int, stride: int = 1, padding: str = "valid") -> int:
+def output_length(
+    size: int, kernel: int, stride: int = 1, padding: str = "valid"
+) -> int:
     """The number of output positions along one axis: ``floor((size - kernel) / stride) + 1`` for
     ``"valid"``, ``ceil(size / stride)`` for ``"same"``. Introduced in Chapter 3."""
     size = check_int("size", size, minimum=1)
@@ -44,7 +51,9 @@ def output_length(size: int, kernel: int, stride: int = 1, padding: str = "valid
     if padding == "same":
         return -(-size // stride)
     if kernel > size:
-        raise ValueError(f"`kernel` ({kernel}) must not be larger than `size` ({size}) with padding 'valid'")
+        raise ValueError(
+            f"`kernel` ({kernel}) must not be larger than `size` ({size}) with padding 'valid'"
+        )
     return (size - kernel) // stride + 1
 
 
@@ -56,7 +65,9 @@ def same_padding(size: int, kernel: int, stride: int = 1) -> tuple[int, int]:
     size = check_int("size", size, minimum=1)
     kernel = check_int("kernel", kernel, minimum=1)
     stride = check_int("stride", stride, minimum=1)
-    total = max((output_length(size, kernel, stride, "same") - 1) * stride + kernel - size, 0)
+    total = max(
+        (output_length(size, kernel, stride, "same") - 1) * stride + kernel - size, 0
+    )
     return total // 2, total - total // 2
 
 
@@ -69,8 +80,10 @@ def correlate2d(image: Any, kernel: Any) -> np.ndarray:
     image = check_array("image", image, ndim=2)
     kernel = check_array("kernel", kernel, ndim=2)
     if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
-        raise ValueError(f"`kernel` of shape {kernel.shape} does not fit inside `image` of shape "
-                         f"{image.shape}")
+        raise ValueError(
+            f"`kernel` of shape {kernel.shape} does not fit inside `image` of shape "
+            f"{image.shape}"
+        )
     windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
     return np.einsum("ijab,ab->ij", windows, kernel)
 
@@ -84,8 +97,13 @@ def convolve2d(image: Any, kernel: Any) -> np.ndarray:
     return correlate2d(image, kernel[::-1, ::-1])
 
 
-def _pad(x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int], padding: str,
-         fill: float = 0.0) -> np.ndarray:
+def _pad(
+    x: np.ndarray,
+    kernel: tuple[int, int],
+    strides: tuple[int, int],
+    padding: str,
+    fill: float = 0.0,
+) -> np.ndarray:
     if padding == "valid":
         return x
     rows = same_padding(x.shape[1], kernel[0], strides[0])
@@ -93,7 +111,9 @@ def _pad(x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int], paddi
     return np.pad(x, ((0, 0), rows, columns, (0, 0)), constant_values=fill)
 
 
-def _windows(x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:
+def _windows(
+    x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int]
+) -> np.ndarray:
     """Every kernel-sized window of a padded batch: shape (batch, out_rows, out_cols, channels, kh, kw)."""
     windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(1, 2))
     return windows[:, :: strides[0], :: strides[1]]
@@ -118,8 +138,10 @@ def conv2d(
     x = check_array("x", x, ndim=4)
     kernel = check_array("kernel", kernel, ndim=4)
     if kernel.shape[2] != x.shape[3]:
-        raise ValueError(f"`kernel` must have {x.shape[3]} input channels (its third axis), one per channel "
-                         f"of `x`; got shape {kernel.shape}")
+        raise ValueError(
+            f"`kernel` must have {x.shape[3]} input channels (its third axis), one per channel "
+            f"of `x`; got shape {kernel.shape}"
+        )
     if bias is not None:
         bias = check_array("bias", bias, shape=(kernel.shape[3],))
     strides = _pair("strides", strides)
@@ -127,8 +149,10 @@ def conv2d(
     check_choice("activation", activation, ACTIVATIONS)
     size = kernel.shape[:2]
     if padding == "valid" and (size[0] > x.shape[1] or size[1] > x.shape[2]):
-        raise ValueError(f"`kernel` of size {size} does not fit inside images of size {x.shape[1:3]} "
-                         "with padding 'valid'")
+        raise ValueError(
+            f"`kernel` of size {size} does not fit inside images of size {x.shape[1:3]} "
+            "with padding 'valid'"
+        )
     windows = _windows(_pad(x, size, strides, padding), size, strides)
     out = np.einsum("bijcuv,uvcf->bijf", windows, kernel)
     if bias is not None:
@@ -153,7 +177,14 @@ def conv1d(
     x = check_array("x", x, ndim=3)
     kernel = check_array("kernel", kernel, ndim=3)
     strides = check_int("strides", strides, minimum=1)
-    out = conv2d(x[:, None], kernel[None], bias, strides=(1, strides), padding=padding, activation=activation)
+    out = conv2d(
+        x[:, None],
+        kernel[None],
+        bias,
+        strides=(1, strides),
+        padding=padding,
+        activation=activation,
+    )
     return out[:, 0]
 
 
@@ -163,8 +194,10 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: str, kind: str) -> np.n
     steps = size if strides is None else _pair("strides", strides)
     check_choice("padding", padding, PADDINGS)
     if padding == "valid" and (size[0] > x.shape[1] or size[1] > x.shape[2]):
-        raise ValueError(f"`pool_size` {size} does not fit inside images of size {x.shape[1:3]} "
-                         "with padding 'valid'")
+        raise ValueError(
+            f"`pool_size` {size} does not fit inside images of size {x.shape[1:3]} "
+            "with padding 'valid'"
+        )
     if kind == "max":
         windows = _windows(_pad(x, size, steps, padding, fill=-np.inf), size, steps)
         return windows.max(axis=(-2, -1))
@@ -175,8 +208,12 @@ def _pool(x: Any, pool_size: Any, strides: Any, padding: str, kind: str) -> np.n
     return totals / counts
 
 
-def max_pool2d(x: Any, pool_size: int | Sequence[int] = 2, strides: int | Sequence[int] | None = None,
-               padding: str = "valid") -> np.ndarray:
+def max_pool2d(
+    x: Any,
+    pool_size: int | Sequence[int] = 2,
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+) -> np.ndarray:
     """What ``keras.layers.MaxPooling2D`` computes: the largest value in each window, channel by channel.
 
     ``strides`` defaults to ``pool_size`` (windows side by side). Introduced in Chapter 3.
@@ -184,8 +221,12 @@ def max_pool2d(x: Any, pool_size: int | Sequence[int] = 2, strides: int | Sequen
     return _pool(x, pool_size, strides, padding, "max")
 
 
-def avg_pool2d(x: Any, pool_size: int | Sequence[int] = 2, strides: int | Sequence[int] | None = None,
-               padding: str = "valid") -> np.ndarray:
+def avg_pool2d(
+    x: Any,
+    pool_size: int | Sequence[int] = 2,
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+) -> np.ndarray:
     """What ``keras.layers.AveragePooling2D`` computes: the mean of each window, channel by channel.
 
     Introduced in Chapter 3.
@@ -207,19 +248,28 @@ def convolution_matrix(
     shared weights. Introduced in Chapter 3.
     """
     kernel = check_array("kernel", kernel, ndim=2)
-    if (not isinstance(image_shape, tuple | list) or len(image_shape) != 2
-            or not all(isinstance(n, int | np.integer) and not isinstance(n, bool) and n > 0
-                       for n in image_shape)):
-        raise TypeError(f"`image_shape` must be a pair of positive ints like (6, 6), "
-                        f"got {describe(image_shape)}")
+    if (
+        not isinstance(image_shape, tuple | list)
+        or len(image_shape) != 2
+        or not all(
+            isinstance(n, int | np.integer) and not isinstance(n, bool) and n > 0
+            for n in image_shape
+        )
+    ):
+        raise TypeError(
+            f"`image_shape` must be a pair of positive ints like (6, 6), "
+            f"got {describe(image_shape)}"
+        )
     height, width = int(image_shape[0]), int(image_shape[1])
     strides = _pair("strides", strides)
     check_choice("padding", padding, PADDINGS)
     kh, kw = kernel.shape
     if padding == "valid":
         if kh > height or kw > width:
-            raise ValueError(f"`kernel` of shape {kernel.shape} does not fit inside images of shape "
-                             f"{(height, width)}")
+            raise ValueError(
+                f"`kernel` of shape {kernel.shape} does not fit inside images of shape "
+                f"{(height, width)}"
+            )
         top = left = 0
     else:
         top = same_padding(height, kh, strides[0])[0]
@@ -245,12 +295,16 @@ def receptive_field(layers: Sequence[tuple[int, int]]) -> int:
     widens the field by ``(kernel - 1)`` times the product of the strides below it. Introduced in Chapter 3.
     """
     if isinstance(layers, str) or not isinstance(layers, Sequence) or not layers:
-        raise TypeError(f"`layers` must be a non-empty list of (kernel, stride) pairs, "
-                        f"got {describe(layers)}")
+        raise TypeError(
+            f"`layers` must be a non-empty list of (kernel, stride) pairs, "
+            f"got {describe(layers)}"
+        )
     field, jump = 1, 1
     for index, layer in enumerate(layers):
         if not isinstance(layer, tuple | list) or len(layer) != 2:
-            raise TypeError(f"`layers[{index}]` must be a pair (kernel, stride), got {describe(layer)}")
+            raise TypeError(
+                f"`layers[{index}]` must be a pair (kernel, stride), got {describe(layer)}"
+            )
         kernel = check_int(f"layers[{index}] kernel", layer[0], minimum=1)
         stride = check_int(f"layers[{index}] stride", layer[1], minimum=1)
         field += (kernel - 1) * jump

@@ -53,5 +53,7 @@ def dense(x: Any, kernel: Any, bias: Any, activation: str = "linear") -> np.ndar
             f"`kernel` must have {x.shape[1]} rows, one per input feature of `x`; got shape {kernel.shape}"
         )
     if bias.shape[0] != kernel.shape[1]:
-        raise ValueError(f"`bias` must have {kernel.shape[1]} entries, one per unit; got shape {bias.shape}")
+        raise ValueError(
+            f"`bias` must have {kernel.shape[1]} entries, one per unit; got shape {bias.shape}"
+        )
     return activate(x @ kernel + bias, activation)

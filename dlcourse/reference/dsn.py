@@ -47,7 +47,9 @@ def one_hot(labels: Any, classes: int) -> np.ndarray:
     classes = check_int("classes", classes, minimum=2)
     labels = check_array("labels", labels, ndim=1, dtype="int")
     if labels.min() < 0 or labels.max() >= classes:
-        raise ValueError(f"`labels` must lie in 0..{classes - 1}, got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"`labels` must lie in 0..{classes - 1}, got values from {labels.min()} to {labels.max()}"
+        )
     return np.eye(classes)[labels]
 
 
@@ -55,9 +57,13 @@ def _check_weights(x: np.ndarray, w: Any, b: Any) -> tuple[np.ndarray, np.ndarra
     w = check_array("w", w, ndim=2)
     b = check_array("b", b, ndim=1)
     if w.shape[0] != x.shape[1]:
-        raise ValueError(f"`w` must have {x.shape[1]} rows, one per input feature of `x`; got shape {w.shape}")
+        raise ValueError(
+            f"`w` must have {x.shape[1]} rows, one per input feature of `x`; got shape {w.shape}"
+        )
     if b.shape[0] != w.shape[1]:
-        raise ValueError(f"`b` must have {w.shape[1]} entries, one per hidden unit; got shape {b.shape}")
+        raise ValueError(
+            f"`b` must have {w.shape[1]} entries, one per hidden unit; got shape {b.shape}"
+        )
     return w, b
 
 
@@ -86,9 +92,13 @@ def upper_weights_from_statistics(gram: Any, cross: Any, lam: float) -> np.ndarr
     cross = check_array("cross", cross, ndim=2)
     lam = check_float("lam", lam, minimum=0.0)
     if gram.shape[0] != gram.shape[1]:
-        raise ValueError(f"`gram` must be square (units, units), got shape {gram.shape}")
+        raise ValueError(
+            f"`gram` must be square (units, units), got shape {gram.shape}"
+        )
     if cross.shape[0] != gram.shape[0]:
-        raise ValueError(f"`cross` must have {gram.shape[0]} rows, one per hidden unit; got shape {cross.shape}")
+        raise ValueError(
+            f"`cross` must have {gram.shape[0]} rows, one per hidden unit; got shape {cross.shape}"
+        )
     # solve, not inv: cheaper and more accurate. lam = 0 works only when h has full column rank.
     return np.linalg.solve(gram + lam * np.eye(gram.shape[0]), cross)
 
@@ -114,7 +124,9 @@ def stacked_input(x: Any, previous_outputs: Sequence[Any]) -> np.ndarray:
     """Module ``k``'s input: the raw ``x`` followed by the outputs of modules ``1 .. k-1``, side by side."""
     x = check_array("x", x, ndim=2)
     if not isinstance(previous_outputs, list | tuple):
-        raise TypeError(f"`previous_outputs` must be a list of arrays, got {type(previous_outputs).__name__}")
+        raise TypeError(
+            f"`previous_outputs` must be a list of arrays, got {type(previous_outputs).__name__}"
+        )
     parts = [x]
     for index, output in enumerate(previous_outputs):
         output = check_array(f"previous_outputs[{index}]", output, ndim=2)
@@ -126,11 +138,15 @@ def stacked_input(x: Any, previous_outputs: Sequence[Any]) -> np.ndarray:
 def module_output(x: Any, weights: ModuleWeights) -> np.ndarray:
     """One module's linear output ``sigmoid(x w + b) u``, shape ``(n, outputs)``."""
     if not isinstance(weights, ModuleWeights):
-        raise TypeError(f"`weights` must be a ModuleWeights, got {type(weights).__name__}")
+        raise TypeError(
+            f"`weights` must be a ModuleWeights, got {type(weights).__name__}"
+        )
     return hidden_layer(x, weights.w, weights.b) @ weights.u
 
 
-def lower_gradient(x: Any, targets: Any, w: Any, b: Any, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lower_gradient(
+    x: Any, targets: Any, w: Any, b: Any, lam: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradient of ``f(w, b) = min_u E(w, b, u)`` with respect to ``w`` and ``b``; also returns the optimal ``u``.
 
     Deng, Yu & Platt (2012) differentiate through ``u = u(w)``. Because ``u(w)`` makes ``dE/du`` zero, the
@@ -149,14 +165,22 @@ def lower_gradient(x: Any, targets: Any, w: Any, b: Any, lam: float) -> tuple[np
     return x.T @ delta, delta.sum(axis=0), u
 
 
-def init_module(inputs: int, units: int, outputs: int, *, seed: int = 0, weight_scale: float = WEIGHT_SCALE
-                ) -> ModuleWeights:
+def init_module(
+    inputs: int,
+    units: int,
+    outputs: int,
+    *,
+    seed: int = 0,
+    weight_scale: float = WEIGHT_SCALE,
+) -> ModuleWeights:
     """Random lower weights N(0, weight_scale^2 / inputs), zero bias, zero upper weights."""
     inputs = check_int("inputs", inputs, minimum=1)
     units = check_int("units", units, minimum=1)
     outputs = check_int("outputs", outputs, minimum=1)
     seed = check_int("seed", seed, minimum=0)
-    weight_scale = check_float("weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True)
+    weight_scale = check_float(
+        "weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True
+    )
     rng = np.random.default_rng(seed)
     w = rng.normal(0.0, weight_scale / np.sqrt(inputs), size=(inputs, units))
     return ModuleWeights(w, np.zeros(units), np.zeros((units, outputs)))
@@ -181,8 +205,12 @@ def fit_module(
     check_same_length(("x", "targets"), x, targets)
     lam = check_float("lam", lam, minimum=0.0)
     refine_steps = check_int("refine_steps", refine_steps, minimum=0)
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
-    weights = init_module(x.shape[1], units, targets.shape[1], seed=seed, weight_scale=weight_scale)
+    learning_rate = check_float(
+        "learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True
+    )
+    weights = init_module(
+        x.shape[1], units, targets.shape[1], seed=seed, weight_scale=weight_scale
+    )
     for _ in range(refine_steps):
         grad_w, grad_b, _ = lower_gradient(x, targets, weights.w, weights.b, lam)
         weights.w = weights.w - learning_rate * grad_w / len(x)
@@ -214,8 +242,16 @@ def fit_dsn(
     outputs: list[np.ndarray] = []
     for k in range(num_modules):
         module_x = stacked_input(x, outputs)
-        module = fit_module(module_x, targets, units, lam, refine_steps=refine_steps, learning_rate=learning_rate,
-                            seed=seed + k, weight_scale=weight_scale)
+        module = fit_module(
+            module_x,
+            targets,
+            units,
+            lam,
+            refine_steps=refine_steps,
+            learning_rate=learning_rate,
+            seed=seed + k,
+            weight_scale=weight_scale,
+        )
         modules.append(module)
         outputs.append(module_output(module_x, module))
     return modules
@@ -225,14 +261,20 @@ def predict_dsn(x: Any, modules: Sequence[ModuleWeights]) -> list[np.ndarray]:
     """The outputs of every module of the stack, in order; the last one is the network's prediction."""
     x = check_array("x", x, ndim=2)
     if not isinstance(modules, list | tuple) or not modules:
-        raise TypeError("`modules` must be a non-empty list of ModuleWeights (as fit_dsn returns)")
+        raise TypeError(
+            "`modules` must be a non-empty list of ModuleWeights (as fit_dsn returns)"
+        )
     outputs: list[np.ndarray] = []
     for k, module in enumerate(modules):
         if not isinstance(module, ModuleWeights):
-            raise TypeError(f"`modules[{k}]` must be a ModuleWeights, got {type(module).__name__}")
+            raise TypeError(
+                f"`modules[{k}]` must be a ModuleWeights, got {type(module).__name__}"
+            )
         module_x = stacked_input(x, outputs)
         if module.inputs != module_x.shape[1]:
-            raise ValueError(f"`modules[{k}]` reads {module.inputs} features but its stacked input has "
-                             f"{module_x.shape[1]}: were the modules trained on this kind of input?")
+            raise ValueError(
+                f"`modules[{k}]` reads {module.inputs} features but its stacked input has "
+                f"{module_x.shape[1]}: were the modules trained on this kind of input?"
+            )
         outputs.append(module_output(module_x, module))
     return outputs

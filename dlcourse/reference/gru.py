@@ -92,7 +92,13 @@ def _gru_blocks(
 
 
 def gru_step(
-    x: Any, h: Any, kernel: Any, recurrent_kernel: Any, bias: Any, *, reset_after: bool = True
+    x: Any,
+    h: Any,
+    kernel: Any,
+    recurrent_kernel: Any,
+    bias: Any,
+    *,
+    reset_after: bool = True,
 ) -> np.ndarray:
     """One GRU step: return the new state ``h`` of shape ``(batch, units)``.
 
@@ -106,11 +112,19 @@ def gru_step(
     units = recurrent_kernel.shape[0]
     x = check_array("x", x, ndim=2, shape=(None, kernel.shape[0]))
     h = check_array("h", h, shape=(x.shape[0], units))
-    return _gru_blocks(x, h, kernel, recurrent_kernel, input_bias, recurrent_bias, bool(reset_after))[0]
+    return _gru_blocks(
+        x, h, kernel, recurrent_kernel, input_bias, recurrent_bias, bool(reset_after)
+    )[0]
 
 
 def gru_sequence(
-    x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, *, reset_after: bool = True, initial_h: Any = None
+    x: Any,
+    kernel: Any,
+    recurrent_kernel: Any,
+    bias: Any,
+    *,
+    reset_after: bool = True,
+    initial_h: Any = None,
 ) -> GRUTrace:
     """Run a GRU over ``x`` of shape ``(batch, time, inputs)`` from a zero (or given) state.
 
@@ -131,7 +145,13 @@ def gru_sequence(
     records: list[tuple[np.ndarray, ...]] = []
     for t in range(steps):
         h, z, r, g = _gru_blocks(
-            x[:, t], h, kernel, recurrent_kernel, input_bias, recurrent_bias, bool(reset_after)
+            x[:, t],
+            h,
+            kernel,
+            recurrent_kernel,
+            input_bias,
+            recurrent_bias,
+            bool(reset_after),
         )
         records.append((h, z, r, g))
     stacked = [np.stack(series, axis=1) for series in zip(*records, strict=True)]
@@ -148,7 +168,9 @@ def gru_parameter_count(inputs: int, units: int, *, reset_after: bool = True) ->
     inputs = check_int("inputs", inputs, minimum=1)
     units = check_int("units", units, minimum=1)
     reset_after = check_bool("reset_after", reset_after)
-    return 3 * (inputs * units + units * units + units) + (3 * units if reset_after else 0)
+    return 3 * (inputs * units + units * units + units) + (
+        3 * units if reset_after else 0
+    )
 
 
 def simple_rnn_parameter_count(inputs: int, units: int) -> int:

@@ -1,6 +1,6 @@
 """A restricted Boltzmann machine with binary units in NumPy (introduced in the deep-belief-network chapter).
 
-Conventions, the same as :class:`dlcourse.layers.rbm.RBM` and scikit-learn's ``BernoulliRBM`` up to a
+Conventions, the same as :class:`dlcourse.keras_parts.rbm.RBM` and scikit-learn's ``BernoulliRBM`` up to a
 transpose: visible units ``v`` of shape ``(batch, visible)``, hidden units ``h`` of shape
 ``(batch, hidden)``, a weight matrix ``weights`` of shape ``(visible, hidden)``, a ``visible_bias`` ``b``
 and a ``hidden_bias`` ``c``.
@@ -48,7 +48,9 @@ class CDUpdate(NamedTuple):
     reconstruction_error: float
 
 
-def _check_parameters(weights: Any, visible_bias: Any = None, hidden_bias: Any = None) -> list[np.ndarray]:
+def _check_parameters(
+    weights: Any, visible_bias: Any = None, hidden_bias: Any = None
+) -> list[np.ndarray]:
     w = check_array("weights", weights, ndim=2)
     checked = [w]
     if visible_bias is not None:
@@ -66,7 +68,9 @@ def _check_hidden(h: Any, weights: np.ndarray, name: str = "h") -> np.ndarray:
     return check_array(name, h, ndim=2, shape=(None, weights.shape[1]))
 
 
-def init_parameters(visible: int, hidden: int, *, seed: int = 0, scale: float = 0.01) -> RBMParameters:
+def init_parameters(
+    visible: int, hidden: int, *, seed: int = 0, scale: float = 0.01
+) -> RBMParameters:
     """Small random weights (normal, standard deviation ``scale``) and zero biases, as Hinton's guide advises.
 
     Introduced in the deep-belief-network chapter.
@@ -76,10 +80,16 @@ def init_parameters(visible: int, hidden: int, *, seed: int = 0, scale: float = 
     seed = check_int("seed", seed, minimum=0)
     scale = check_float("scale", scale, minimum=0.0)
     rng = np.random.default_rng(seed)
-    return RBMParameters(rng.normal(0.0, scale, size=(visible, hidden)), np.zeros(visible), np.zeros(hidden))
+    return RBMParameters(
+        rng.normal(0.0, scale, size=(visible, hidden)),
+        np.zeros(visible),
+        np.zeros(hidden),
+    )
 
 
-def energy(v: Any, h: Any, weights: Any, visible_bias: Any, hidden_bias: Any) -> np.ndarray:
+def energy(
+    v: Any, h: Any, weights: Any, visible_bias: Any, hidden_bias: Any
+) -> np.ndarray:
     """``E(v, h) = -v.b - h.c - v W h`` for each row of ``v`` and ``h``; shape ``(batch,)``.
 
     Introduced in the deep-belief-network chapter.
@@ -88,7 +98,9 @@ def energy(v: Any, h: Any, weights: Any, visible_bias: Any, hidden_bias: Any) ->
     v = _check_visible(v, w)
     h = _check_hidden(h, w)
     if len(v) != len(h):
-        raise ValueError(f"`v` and `h` must have the same number of rows, got {len(v)} and {len(h)}")
+        raise ValueError(
+            f"`v` and `h` must have the same number of rows, got {len(v)} and {len(h)}"
+        )
     return -(v @ b) - (h @ c) - np.einsum("bi,ij,bj->b", v, w, h)
 
 
@@ -112,7 +124,9 @@ def visible_probabilities(h: Any, weights: Any, visible_bias: Any) -> np.ndarray
     return sigmoid(h @ w.T + b)
 
 
-def free_energy(v: Any, weights: Any, visible_bias: Any, hidden_bias: Any) -> np.ndarray:
+def free_energy(
+    v: Any, weights: Any, visible_bias: Any, hidden_bias: Any
+) -> np.ndarray:
     """``F(v) = -v.b - sum_j softplus(c_j + v W[:, j])``, the energy with ``h`` summed out; ``(batch,)``.
 
     ``p(v) = exp(-F(v)) / Z``: lower free energy means more probable. Introduced in the deep-belief-network
@@ -135,7 +149,9 @@ def sample_bernoulli(probabilities: Any, uniforms: Any) -> np.ndarray:
     return (u < p).astype(p.dtype)
 
 
-def _check_uniforms(name: str, uniforms: Any, k: int, rows: int, units: int) -> np.ndarray:
+def _check_uniforms(
+    name: str, uniforms: Any, k: int, rows: int, units: int
+) -> np.ndarray:
     return check_array(name, uniforms, shape=(k, rows, units))
 
 
@@ -184,7 +200,11 @@ def cd_k_update(
     grad_w = (v0.T @ positive_hidden - v.T @ negative_hidden) / rows
     grad_b = (v0 - v).mean(axis=0)
     grad_c = (positive_hidden - negative_hidden).mean(axis=0)
-    new = RBMParameters(w + learning_rate * grad_w, b + learning_rate * grad_b, c + learning_rate * grad_c)
+    new = RBMParameters(
+        w + learning_rate * grad_w,
+        b + learning_rate * grad_b,
+        c + learning_rate * grad_c,
+    )
     error = float(np.mean((v0 - reconstruction) ** 2))
     return CDUpdate(new, RBMParameters(grad_w, grad_b, grad_c), v, error)
 
@@ -235,8 +255,10 @@ def pseudo_log_likelihood(
     v = _check_visible(v, w)
     index = check_array("flip_indices", flip_indices, shape=(len(v),), dtype="int")
     if index.min() < 0 or index.max() >= w.shape[0]:
-        raise ValueError(f"`flip_indices` must lie in [0, {w.shape[0] - 1}], got values from "
-                         f"{index.min()} to {index.max()}")
+        raise ValueError(
+            f"`flip_indices` must lie in [0, {w.shape[0] - 1}], got values from "
+            f"{index.min()} to {index.max()}"
+        )
     flipped = v.copy()
     rows = np.arange(len(v))
     flipped[rows, index] = 1.0 - flipped[rows, index]

@@ -39,7 +39,7 @@ class JordanParameters(NamedTuple):
 
     ``h_t = activation(x_t @ kernel + y_{t-1} @ feedback_kernel + bias)`` and
     ``y_t = output_activation(h_t @ output_kernel + output_bias)``; the order is that of
-    :class:`dlcourse.layers.jordan.JordanCell`'s ``get_weights()``.
+    :class:`dlcourse.keras_parts.jordan.JordanCell`'s ``get_weights()``.
     """
 
     kernel: np.ndarray
@@ -79,13 +79,20 @@ def _check_rnn_weights(
         raise ValueError(
             f"`kernel` must have {features} rows, one per input feature; got shape {kernel.shape}"
         )
-    recurrent_kernel = check_array("recurrent_kernel", recurrent_kernel, shape=(units, units))
+    recurrent_kernel = check_array(
+        "recurrent_kernel", recurrent_kernel, shape=(units, units)
+    )
     bias = check_array("bias", bias, shape=(units,))
     return kernel, recurrent_kernel, bias
 
 
 def rnn_step(
-    x_t: Any, h_prev: Any, kernel: Any, recurrent_kernel: Any, bias: Any, activation: str = "tanh"
+    x_t: Any,
+    h_prev: Any,
+    kernel: Any,
+    recurrent_kernel: Any,
+    bias: Any,
+    activation: str = "tanh",
 ) -> np.ndarray:
     """One Elman step: ``activation(x_t @ kernel + h_prev @ recurrent_kernel + bias)``.
 
@@ -93,13 +100,17 @@ def rnn_step(
     Introduced in the recurrent-network chapter.
     """
     x_t = check_array("x_t", x_t, ndim=2)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(kernel, recurrent_kernel, bias, x_t.shape[1])
+    kernel, recurrent_kernel, bias = _check_rnn_weights(
+        kernel, recurrent_kernel, bias, x_t.shape[1]
+    )
     h_prev = check_array("h_prev", h_prev, shape=(x_t.shape[0], kernel.shape[1]))
     check_choice("activation", activation, ACTIVATIONS)
     return _activate(x_t @ kernel + h_prev @ recurrent_kernel + bias, activation)
 
 
-def _initial_state(initial_state: Any, batch: int, units: int, name: str = "initial_state") -> np.ndarray:
+def _initial_state(
+    initial_state: Any, batch: int, units: int, name: str = "initial_state"
+) -> np.ndarray:
     if initial_state is None:
         return np.zeros((batch, units))
     return check_array(name, initial_state, shape=(batch, units))
@@ -120,7 +131,9 @@ def rnn_forward(
     state ``states[:, -1]`` is what ``SimpleRNN(units)`` returns. Introduced in the recurrent-network chapter.
     """
     x = check_array("x", x, ndim=3)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(kernel, recurrent_kernel, bias, x.shape[2])
+    kernel, recurrent_kernel, bias = _check_rnn_weights(
+        kernel, recurrent_kernel, bias, x.shape[2]
+    )
     check_choice("activation", activation, ACTIVATIONS)
     batch, steps, _ = x.shape
     h = _initial_state(initial_state, batch, kernel.shape[1])
@@ -140,15 +153,21 @@ def _check_elman(x: Any, params: Any) -> tuple[np.ndarray, ElmanParameters]:
             f"output_bias), got {type(params).__name__}"
         )
     x = check_array("x", x, ndim=3)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(params[0], params[1], params[2], x.shape[2])
+    kernel, recurrent_kernel, bias = _check_rnn_weights(
+        params[0], params[1], params[2], x.shape[2]
+    )
     output_kernel = check_array("params.output_kernel", params[3], ndim=2)
     if output_kernel.shape[0] != kernel.shape[1]:
         raise ValueError(
             f"`params.output_kernel` must have {kernel.shape[1]} rows, one per hidden unit; "
             f"got shape {output_kernel.shape}"
         )
-    output_bias = check_array("params.output_bias", params[4], shape=(output_kernel.shape[1],))
-    return x, ElmanParameters(kernel, recurrent_kernel, bias, output_kernel, output_bias)
+    output_bias = check_array(
+        "params.output_bias", params[4], shape=(output_kernel.shape[1],)
+    )
+    return x, ElmanParameters(
+        kernel, recurrent_kernel, bias, output_kernel, output_bias
+    )
 
 
 def elman_forward(x: Any, params: ElmanParameters) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +212,9 @@ def bptt(
             f"`states` must have shape ({batch}, {steps}, units) to match `x`; got {states.shape}"
         )
     units = states.shape[2]
-    recurrent_kernel = check_array("recurrent_kernel", recurrent_kernel, shape=(units, units))
+    recurrent_kernel = check_array(
+        "recurrent_kernel", recurrent_kernel, shape=(units, units)
+    )
     grad_states = check_array("grad_states", grad_states, shape=states.shape)
     if kernel is not None:
         kernel = check_array("kernel", kernel, shape=(features, units))
@@ -201,7 +222,9 @@ def bptt(
     h0 = _initial_state(initial_state, batch, units)
     if truncation is not None:
         truncation = check_int("truncation", truncation, minimum=1)
-    previous = np.concatenate([h0[:, None], states[:, :-1]], axis=1)  # h_{t-1} for every t
+    previous = np.concatenate(
+        [h0[:, None], states[:, :-1]], axis=1
+    )  # h_{t-1} for every t
     slopes = _derivative_from_output(states, activation)
 
     # deltas[:, s] collects dL/d(pre-activation at step s), over every loss term that reaches step s.
@@ -222,7 +245,9 @@ def bptt(
                 delta = carried * slopes[:, s]
                 deltas[:, s] += delta
                 carried = delta @ recurrent_kernel.T
-            if t - truncation < 0:  # this error reached the first step, so it also reaches h_0
+            if (
+                t - truncation < 0
+            ):  # this error reached the first step, so it also reaches h_0
                 grad_h0 += carried
     grads = {
         "kernel": np.einsum("btf,btu->fu", x, deltas),
@@ -251,7 +276,14 @@ def elman_gradients(
     loss = float(np.mean(error**2))
     grad_outputs = 2.0 * error / error.size
     grad_states = grad_outputs @ params.output_kernel.T
-    grads = bptt(x, states, params.recurrent_kernel, grad_states, kernel=params.kernel, truncation=truncation)
+    grads = bptt(
+        x,
+        states,
+        params.recurrent_kernel,
+        grad_states,
+        kernel=params.kernel,
+        truncation=truncation,
+    )
     grads["output_kernel"] = np.einsum("btu,bto->uo", states, grad_outputs)
     grads["output_bias"] = grad_outputs.sum(axis=(0, 1))
     grads.pop("initial_state")
@@ -283,9 +315,13 @@ def jordan_step(
     units = kernel.shape[1]
     output_kernel = check_array("params.output_kernel", params[3], ndim=2)
     if output_kernel.shape[0] != units:
-        raise ValueError(f"`params.output_kernel` must have {units} rows; got shape {output_kernel.shape}")
+        raise ValueError(
+            f"`params.output_kernel` must have {units} rows; got shape {output_kernel.shape}"
+        )
     outputs = output_kernel.shape[1]
-    feedback_kernel = check_array("params.feedback_kernel", params[1], shape=(outputs, units))
+    feedback_kernel = check_array(
+        "params.feedback_kernel", params[1], shape=(outputs, units)
+    )
     bias = check_array("params.bias", params[2], shape=(units,))
     output_bias = check_array("params.output_bias", params[4], shape=(outputs,))
     y_prev = check_array("y_prev", y_prev, shape=(x_t.shape[0], outputs))
@@ -300,7 +336,10 @@ def jordan_step(
 
 
 def jordan_forward(
-    x: Any, params: JordanParameters, activation: str = "tanh", output_activation: str = "linear"
+    x: Any,
+    params: JordanParameters,
+    activation: str = "tanh",
+    output_activation: str = "linear",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run a Jordan network over ``x`` ``(batch, time, features)``; return ``(hidden, outputs)`` per step.
 
@@ -309,7 +348,9 @@ def jordan_forward(
     """
     x = check_array("x", x, ndim=3)
     if not isinstance(params, tuple) or len(params) != 5:
-        raise TypeError(f"`params` must be a JordanParameters, got {type(params).__name__}")
+        raise TypeError(
+            f"`params` must be a JordanParameters, got {type(params).__name__}"
+        )
     outputs_size = np.shape(params[3])[-1] if np.ndim(params[3]) == 2 else 0
     units = np.shape(params[0])[-1] if np.ndim(params[0]) == 2 else 0
     y = np.zeros((x.shape[0], outputs_size))
@@ -321,7 +362,9 @@ def jordan_forward(
     return hidden, outputs
 
 
-def recurrent_matrix(units: int, spectral_radius: float, *, seed: int = 0) -> np.ndarray:
+def recurrent_matrix(
+    units: int, spectral_radius: float, *, seed: int = 0
+) -> np.ndarray:
     """A random orthogonal ``(units, units)`` matrix times ``spectral_radius``.
 
     Every eigenvalue and every singular value then has size ``spectral_radius``, so repeated products grow or
@@ -347,9 +390,13 @@ def input_gradient_norms(
     (Bengio, Simard and Frasconi, 1994). Introduced in the recurrent-network chapter.
     """
     x = check_array("x", x, ndim=2)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(kernel, recurrent_kernel, bias, x.shape[1])
+    kernel, recurrent_kernel, bias = _check_rnn_weights(
+        kernel, recurrent_kernel, bias, x.shape[1]
+    )
     check_choice("activation", activation, ACTIVATIONS)
-    states = rnn_forward(x[None], kernel, recurrent_kernel, bias, activation=activation)[0]
+    states = rnn_forward(
+        x[None], kernel, recurrent_kernel, bias, activation=activation
+    )[0]
     slopes = _derivative_from_output(states, activation)
     steps = len(x)
     norms = np.empty(steps)
@@ -363,14 +410,18 @@ def input_gradient_norms(
     return norms
 
 
-def clip_by_global_norm(gradients: list[Any], max_norm: float) -> tuple[list[np.ndarray], float]:
+def clip_by_global_norm(
+    gradients: list[Any], max_norm: float
+) -> tuple[list[np.ndarray], float]:
     """Scale gradients down so that their joint norm is at most ``max_norm``; return them and the old norm.
 
     The direction is kept; only the length is capped (Pascanu, Mikolov and Bengio, 2013). This is what
     ``keras.optimizers.SGD(global_clipnorm=...)`` does. Introduced in the recurrent-network chapter.
     """
     if not isinstance(gradients, list | tuple) or not gradients:
-        raise TypeError(f"`gradients` must be a non-empty list of arrays, got {type(gradients).__name__}")
+        raise TypeError(
+            f"`gradients` must be a non-empty list of arrays, got {type(gradients).__name__}"
+        )
     max_norm = check_float("max_norm", max_norm, minimum=0.0, exclusive_minimum=True)
     arrays = [check_array(f"gradients[{i}]", g) for i, g in enumerate(gradients)]
     norm = float(np.sqrt(sum(float(np.sum(a**2)) for a in arrays)))

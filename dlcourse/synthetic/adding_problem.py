@@ -19,7 +19,9 @@ from dlcourse._checks import check_int
 CHANCE_MSE = 1.0 / 6.0
 
 
-def adding_problem(count: int, length: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def adding_problem(
+    count: int, length: int, *, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Generate ``count`` sequences of the adding problem of ``length`` steps.
 
     Returns ``x`` of shape ``(count, length, 2)`` (float32: value, marker) and ``y`` of shape ``(count,)``

@@ -23,7 +23,9 @@ def delay_task(
     """
     count = check_int("count", count, minimum=1)
     lag = check_int("lag", lag, minimum=0)
-    length = lag + 10 if length is None else check_int("length", length, minimum=lag + 1)
+    length = (
+        lag + 10 if length is None else check_int("length", length, minimum=lag + 1)
+    )
     seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, size=(count, length))

@@ -19,7 +19,9 @@ from dlcourse.data import SequenceSplit, pad_sequences
 LETTERS = ("c", "e", "n", "o", "s", "u", "v", "w", "z")
 
 
-def _arc(cx: float, cy: float, radius: float, start: float, stop: float, points: int = 12) -> list[tuple]:
+def _arc(
+    cx: float, cy: float, radius: float, start: float, stop: float, points: int = 12
+) -> list[tuple]:
     angles = np.radians(np.linspace(start, stop, points))
     return [(cx + radius * np.cos(a), cy + radius * np.sin(a)) for a in angles]
 
@@ -32,12 +34,16 @@ def _templates() -> dict[str, np.ndarray]:
         "n": [(0.0, 0.0), (0.0, 0.6)] + _arc(0.5, 0.6, 0.5, 180, 0, 12) + [(1.0, 0.0)],
         "o": _arc(0.5, 0.5, 0.5, 90, 450, 20),
         "s": _arc(0.5, 0.75, 0.25, 10, 270, 10) + _arc(0.5, 0.25, 0.25, 90, -180, 10),
-        "u": [(0.0, 1.0), (0.0, 0.4)] + _arc(0.5, 0.4, 0.5, 180, 360, 12) + [(1.0, 1.0)],
+        "u": [(0.0, 1.0), (0.0, 0.4)]
+        + _arc(0.5, 0.4, 0.5, 180, 360, 12)
+        + [(1.0, 1.0)],
         "v": [(0.0, 1.0), (0.5, 0.0), (1.0, 1.0)],
         "w": [(0.0, 1.0), (0.25, 0.0), (0.5, 0.7), (0.75, 0.0), (1.0, 1.0)],
         "z": [(0.0, 1.0), (1.0, 1.0), (0.0, 0.0), (1.0, 0.0)],
     }
-    return {letter: np.asarray(points, dtype=float) for letter, points in shapes.items()}
+    return {
+        letter: np.asarray(points, dtype=float) for letter, points in shapes.items()
+    }
 
 
 def _resample(points: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -45,14 +51,22 @@ def _resample(points: np.ndarray, positions: np.ndarray) -> np.ndarray:
     segment = np.linalg.norm(np.diff(points, axis=0), axis=1)
     arc = np.concatenate([[0.0], np.cumsum(segment)]) / segment.sum()
     return np.stack(
-        [np.interp(positions, arc, points[:, 0]), np.interp(positions, arc, points[:, 1])], axis=1
+        [
+            np.interp(positions, arc, points[:, 0]),
+            np.interp(positions, arc, points[:, 1]),
+        ],
+        axis=1,
     )
 
 
-def draw_letter(letter: str, rng: np.random.Generator, *, jitter: float = 0.015) -> np.ndarray:
+def draw_letter(
+    letter: str, rng: np.random.Generator, *, jitter: float = 0.015
+) -> np.ndarray:
     """One randomly distorted pen trajectory of ``letter``: the absolute positions, shape ``(samples, 2)``."""
     if letter not in LETTERS:
-        raise ValueError(f"`letter` must be one of {', '.join(LETTERS)}; got {letter!r}")
+        raise ValueError(
+            f"`letter` must be one of {', '.join(LETTERS)}; got {letter!r}"
+        )
     template = _templates()[letter]
     samples = int(rng.integers(24, 41))
     # A pen slows at the start and the end of a stroke and speeds up in between, by a random amount.
@@ -62,16 +76,22 @@ def draw_letter(letter: str, rng: np.random.Generator, *, jitter: float = 0.015)
     path = _resample(template, positions)
     # Round the corners a little, as a real pen does.
     kernel = np.array([0.25, 0.5, 0.25])
-    path[1:-1] = np.stack([np.convolve(path[:, i], kernel, mode="valid") for i in range(2)], axis=1)
+    path[1:-1] = np.stack(
+        [np.convolve(path[:, i], kernel, mode="valid") for i in range(2)], axis=1
+    )
     scale = rng.uniform(0.8, 1.2) * np.array([rng.uniform(0.8, 1.2), 1.0])
     slant, angle = rng.uniform(-0.3, 0.3), np.radians(rng.uniform(-12, 12))
     shear = np.array([[1.0, 0.0], [slant, 1.0]])  # x += slant * y, for row vectors
-    rotation = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    rotation = np.array(
+        [[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]]
+    )
     path = (path - 0.5) * scale @ shear @ rotation
     return path + rng.normal(0.0, jitter, size=path.shape)
 
 
-def pen_trajectories(per_letter: int = 100, *, test_fraction: float = 0.3, seed: int = 0) -> SequenceSplit:
+def pen_trajectories(
+    per_letter: int = 100, *, test_fraction: float = 0.3, seed: int = 0
+) -> SequenceSplit:
     """A labelled set of generated pen trajectories, ``per_letter`` of each of the nine :data:`LETTERS`.
 
     ``x`` holds pen movements ``(dx, dy)`` (the first movement is from the starting point, which is dropped),
@@ -80,13 +100,17 @@ def pen_trajectories(per_letter: int = 100, *, test_fraction: float = 0.3, seed:
     chapter.
     """
     per_letter = check_int("per_letter", per_letter, minimum=2)
-    test_fraction = check_float("test_fraction", test_fraction, minimum=0.05, maximum=0.95)
+    test_fraction = check_float(
+        "test_fraction", test_fraction, minimum=0.05, maximum=0.95
+    )
     seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     sequences, labels = [], []
     for label, letter in enumerate(LETTERS):
         for _ in range(per_letter):
-            sequences.append(np.diff(draw_letter(letter, rng), axis=0).astype(np.float32))
+            sequences.append(
+                np.diff(draw_letter(letter, rng), axis=0).astype(np.float32)
+            )
             labels.append(label)
     labels_array = np.asarray(labels, dtype=np.int64)
     order = rng.permutation(len(sequences))
@@ -99,5 +123,10 @@ def pen_trajectories(per_letter: int = 100, *, test_fraction: float = 0.3, seed:
     x_train, lengths_train = pad_sequences([sequences[i] for i in train_index], 40)
     x_test, lengths_test = pad_sequences([sequences[i] for i in test_index], 40)
     return SequenceSplit(
-        x_train, labels_array[train_index], x_test, labels_array[test_index], lengths_train, lengths_test
+        x_train,
+        labels_array[train_index],
+        x_test,
+        labels_array[test_index],
+        lengths_train,
+        lengths_test,
     )

@@ -66,29 +66,39 @@ class JordanCell(keras.layers.Layer):
     def build(self, input_shape: Any) -> None:
         features = input_shape[-1]
         self.kernel = self.add_weight(
-            shape=(features, self.units), initializer=self.kernel_initializer, name="kernel"
+            shape=(features, self.units),
+            initializer=self.kernel_initializer,
+            name="kernel",
         )
         self.feedback_kernel = self.add_weight(
             shape=(self.output_units, self.units),
             initializer=self.feedback_initializer,
             name="feedback_kernel",
         )
-        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.bias = self.add_weight(
+            shape=(self.units,), initializer="zeros", name="bias"
+        )
         self.output_kernel = self.add_weight(
-            shape=(self.units, self.output_units), initializer=self.kernel_initializer, name="output_kernel"
+            shape=(self.units, self.output_units),
+            initializer=self.kernel_initializer,
+            name="output_kernel",
         )
         self.output_bias = self.add_weight(
             shape=(self.output_units,), initializer="zeros", name="output_bias"
         )
 
-    def call(self, inputs: Any, states: Any, training: bool | None = None) -> tuple[Any, list[Any]]:
+    def call(
+        self, inputs: Any, states: Any, training: bool | None = None
+    ) -> tuple[Any, list[Any]]:
         previous_output = states[0] if isinstance(states, list | tuple) else states
         hidden = self.activation(
             keras.ops.matmul(inputs, self.kernel)
             + keras.ops.matmul(previous_output, self.feedback_kernel)
             + self.bias
         )
-        output = self.output_activation(keras.ops.matmul(hidden, self.output_kernel) + self.output_bias)
+        output = self.output_activation(
+            keras.ops.matmul(hidden, self.output_kernel) + self.output_bias
+        )
         return output, [output]
 
     def get_config(self) -> dict[str, Any]:
@@ -99,8 +109,12 @@ class JordanCell(keras.layers.Layer):
                 "output_units": self.output_units,
                 "activation": self.activation_name,
                 "output_activation": self.output_activation_name,
-                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
-                "feedback_initializer": keras.initializers.serialize(self.feedback_initializer),
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
+                "feedback_initializer": keras.initializers.serialize(
+                    self.feedback_initializer
+                ),
             }
         )
         return config

@@ -33,26 +33,44 @@ class DSNModule(keras.layers.Layer):
     :meth:`set_upper_from_statistics`) to set them; until then they are zero.
     """
 
-    def __init__(self, units: int, outputs: int, lam: float = 1.0, weight_scale: float = WEIGHT_SCALE,
-                 seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        units: int,
+        outputs: int,
+        lam: float = 1.0,
+        weight_scale: float = WEIGHT_SCALE,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.units = check_int("units", units, minimum=1)
         self.outputs = check_int("outputs", outputs, minimum=1)
         self.lam = check_float("lam", lam, minimum=0.0)
-        self.weight_scale = check_float("weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True)
+        self.weight_scale = check_float(
+            "weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True
+        )
         self.seed = None if seed is None else check_int("seed", seed, minimum=0)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create ``kernel`` (inputs, units), ``bias`` (units,) and the non-trainable ``upper`` (units, outputs)."""
         inputs = int(input_shape[-1])
         self.kernel = self.add_weight(
-            name="kernel", shape=(inputs, self.units),
-            initializer=keras.initializers.RandomNormal(stddev=self.weight_scale / np.sqrt(inputs), seed=self.seed),
+            name="kernel",
+            shape=(inputs, self.units),
+            initializer=keras.initializers.RandomNormal(
+                stddev=self.weight_scale / np.sqrt(inputs), seed=self.seed
+            ),
         )
-        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self.bias = self.add_weight(
+            name="bias", shape=(self.units,), initializer="zeros"
+        )
         # Not trainable: set by the closed form, never by an optimizer.
-        self.upper = self.add_weight(name="upper", shape=(self.units, self.outputs), initializer="zeros",
-                                     trainable=False)
+        self.upper = self.add_weight(
+            name="upper",
+            shape=(self.units, self.outputs),
+            initializer="zeros",
+            trainable=False,
+        )
 
     def hidden(self, x: Any) -> Any:
         """The sigmoid hidden layer ``sigmoid(x @ kernel + bias)``."""
@@ -66,8 +84,9 @@ class DSNModule(keras.layers.Layer):
         """``H^T H`` and ``H^T T`` for this batch, in float64: add them over shards for the full-batch sums."""
         hidden = keras.ops.cast(self.hidden(x), "float64")
         targets = keras.ops.cast(targets, "float64")
-        return keras.ops.matmul(keras.ops.transpose(hidden), hidden), keras.ops.matmul(keras.ops.transpose(hidden),
-                                                                                        targets)
+        return keras.ops.matmul(keras.ops.transpose(hidden), hidden), keras.ops.matmul(
+            keras.ops.transpose(hidden), targets
+        )
 
     def closed_form_upper(self, gram: Any, cross: Any) -> Any:
         """``(gram + lam I)^-1 cross`` in float64 (differentiable, so gradients can flow through it)."""
@@ -76,7 +95,9 @@ class DSNModule(keras.layers.Layer):
 
     def set_upper_from_statistics(self, gram: Any, cross: Any) -> None:
         """Set the upper weights from accumulated ``H^T H`` and ``H^T T``."""
-        upper = self.closed_form_upper(keras.ops.cast(gram, "float64"), keras.ops.cast(cross, "float64"))
+        upper = self.closed_form_upper(
+            keras.ops.cast(gram, "float64"), keras.ops.cast(cross, "float64")
+        )
         self.upper.assign(keras.ops.cast(upper, self.upper.dtype))
 
     def solve_upper(self, x: Any, targets: Any) -> None:
@@ -95,13 +116,19 @@ class DSNModule(keras.layers.Layer):
         hidden = keras.ops.cast(self.hidden(x), "float64")
         targets = keras.ops.cast(targets, "float64")
         ht = keras.ops.transpose(hidden)
-        upper = self.closed_form_upper(keras.ops.matmul(ht, hidden), keras.ops.matmul(ht, targets))
+        upper = self.closed_form_upper(
+            keras.ops.matmul(ht, hidden), keras.ops.matmul(ht, targets)
+        )
         if not through_solve:
             upper = keras.ops.stop_gradient(upper)
         residual = keras.ops.matmul(hidden, upper) - targets
-        return 0.5 * keras.ops.sum(residual**2) + 0.5 * self.lam * keras.ops.sum(upper**2)
+        return 0.5 * keras.ops.sum(residual**2) + 0.5 * self.lam * keras.ops.sum(
+            upper**2
+        )
 
-    def lower_gradients(self, x: Any, targets: Any, *, through_solve: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def lower_gradients(
+        self, x: Any, targets: Any, *, through_solve: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Gradients of :meth:`objective` for ``kernel`` and ``bias`` by automatic differentiation (TensorFlow)."""
         import tensorflow as tf
 
@@ -109,11 +136,19 @@ class DSNModule(keras.layers.Layer):
         if not self.built:
             self.build(x.shape)
         with tf.GradientTape() as tape:
-            value = self.objective(tf.constant(x), tf.constant(targets), through_solve=through_solve)
-        grad_kernel, grad_bias = tape.gradient(value, [self.kernel.value, self.bias.value])
-        return grad_kernel.numpy().astype(np.float64), grad_bias.numpy().astype(np.float64)
+            value = self.objective(
+                tf.constant(x), tf.constant(targets), through_solve=through_solve
+            )
+        grad_kernel, grad_bias = tape.gradient(
+            value, [self.kernel.value, self.bias.value]
+        )
+        return grad_kernel.numpy().astype(np.float64), grad_bias.numpy().astype(
+            np.float64
+        )
 
-    def refine_lower(self, x: Any, targets: Any, steps: int, learning_rate: float) -> list[float]:
+    def refine_lower(
+        self, x: Any, targets: Any, steps: int, learning_rate: float
+    ) -> list[float]:
         """Full-batch gradient descent on the lower weights, with the upper weights in closed form at every step.
 
         Each step moves ``kernel`` and ``bias`` by ``learning_rate`` times the per-sample mean gradient of
@@ -123,7 +158,9 @@ class DSNModule(keras.layers.Layer):
 
         x, targets = _check_xy(x, targets, self.outputs)
         steps = check_int("steps", steps, minimum=0)
-        learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
+        learning_rate = check_float(
+            "learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True
+        )
         if not self.built:
             self.build(x.shape)
         x = tf.constant(x, dtype=self.compute_dtype)
@@ -134,7 +171,9 @@ class DSNModule(keras.layers.Layer):
         def step() -> Any:
             with tf.GradientTape() as tape:
                 value = self.objective(x, targets, through_solve=False)
-            grad_kernel, grad_bias = tape.gradient(value, [self.kernel.value, self.bias.value])
+            grad_kernel, grad_bias = tape.gradient(
+                value, [self.kernel.value, self.bias.value]
+            )
             self.kernel.assign_sub(step_size * tf.cast(grad_kernel, self.kernel.dtype))
             self.bias.assign_sub(step_size * tf.cast(grad_bias, self.bias.dtype))
             return value
@@ -144,8 +183,13 @@ class DSNModule(keras.layers.Layer):
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, so that Keras can save and rebuild the layer."""
         config = super().get_config()
-        config.update(units=self.units, outputs=self.outputs, lam=self.lam, weight_scale=self.weight_scale,
-                      seed=self.seed)
+        config.update(
+            units=self.units,
+            outputs=self.outputs,
+            lam=self.lam,
+            weight_scale=self.weight_scale,
+            seed=self.seed,
+        )
         return config
 
 
@@ -154,7 +198,9 @@ def _check_xy(x: Any, targets: Any, outputs: int) -> tuple[np.ndarray, np.ndarra
     targets = check_array("targets", targets, ndim=2)
     check_same_length(("x", "targets"), x, targets)
     if targets.shape[1] != outputs:
-        raise ValueError(f"`targets` must have {outputs} columns, one per output; got shape {targets.shape}")
+        raise ValueError(
+            f"`targets` must have {outputs} columns, one per output; got shape {targets.shape}"
+        )
     return x.astype(np.float32), targets.astype(np.float32)
 
 
@@ -166,18 +212,33 @@ class DeepStackingNetwork(keras.Model):
     :meth:`fit_modules`, not ``fit``. Chapter 5.
     """
 
-    def __init__(self, input_dim: int, outputs: int, units: int, num_modules: int, lam: float = 1.0,
-                 weight_scale: float = WEIGHT_SCALE, seed: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        input_dim: int,
+        outputs: int,
+        units: int,
+        num_modules: int,
+        lam: float = 1.0,
+        weight_scale: float = WEIGHT_SCALE,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.input_dim = check_int("input_dim", input_dim, minimum=1)
         self.outputs = check_int("outputs", outputs, minimum=1)
         self.units = check_int("units", units, minimum=1)
         self.num_modules = check_int("num_modules", num_modules, minimum=1)
         self.lam = check_float("lam", lam, minimum=0.0)
-        self.weight_scale = check_float("weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True)
+        self.weight_scale = check_float(
+            "weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True
+        )
         self.seed = check_int("seed", seed, minimum=0)
-        self.stack = [DSNModule(units, outputs, lam, weight_scale, seed + k, name=f"module_{k + 1}")
-                      for k in range(num_modules)]
+        self.stack = [
+            DSNModule(
+                units, outputs, lam, weight_scale, seed + k, name=f"module_{k + 1}"
+            )
+            for k in range(num_modules)
+        ]
 
     def build(self, input_shape: tuple[int | None, ...] | None = None) -> None:
         """Build every module for its stacked input width ``input_dim + k * outputs``."""
@@ -189,15 +250,18 @@ class DeepStackingNetwork(keras.Model):
         """Every module's output, bottom to top."""
         outputs: list[Any] = []
         for module in self.stack:
-            outputs.append(module(keras.ops.concatenate([x, *outputs], axis=-1) if outputs else x))
+            outputs.append(
+                module(keras.ops.concatenate([x, *outputs], axis=-1) if outputs else x)
+            )
         return outputs
 
     def call(self, x: Any) -> Any:
         """The top module's output: the network's prediction."""
         return self.all_outputs(x)[-1]
 
-    def fit_modules(self, x: Any, targets: Any, *, refine_steps: int = 0, learning_rate: float = 1.0
-                    ) -> list[float]:
+    def fit_modules(
+        self, x: Any, targets: Any, *, refine_steps: int = 0, learning_rate: float = 1.0
+    ) -> list[float]:
         """Train the modules one after another on the full batch; return each module's seconds.
 
         For each module: build its stacked input from ``x`` and the (fixed) outputs of the modules below,
@@ -206,9 +270,13 @@ class DeepStackingNetwork(keras.Model):
         """
         x, targets = _check_xy(x, targets, self.outputs)
         if x.shape[1] != self.input_dim:
-            raise ValueError(f"`x` must have {self.input_dim} columns (input_dim); got shape {x.shape}")
+            raise ValueError(
+                f"`x` must have {self.input_dim} columns (input_dim); got shape {x.shape}"
+            )
         refine_steps = check_int("refine_steps", refine_steps, minimum=0)
-        learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True)
+        learning_rate = check_float(
+            "learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True
+        )
         if not self.built:
             self.build((None, self.input_dim))
         seconds: list[float] = []
@@ -225,6 +293,13 @@ class DeepStackingNetwork(keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, so that ``keras.saving.load_model`` can rebuild the stack."""
-        return {"name": self.name, "input_dim": self.input_dim, "outputs": self.outputs, "units": self.units,
-                "num_modules": self.num_modules, "lam": self.lam, "weight_scale": self.weight_scale,
-                "seed": self.seed}
+        return {
+            "name": self.name,
+            "input_dim": self.input_dim,
+            "outputs": self.outputs,
+            "units": self.units,
+            "num_modules": self.num_modules,
+            "lam": self.lam,
+            "weight_scale": self.weight_scale,
+            "seed": self.seed,
+        }

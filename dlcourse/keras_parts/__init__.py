@@ -1,0 +1,3 @@
+"""The custom Keras 3 parts the chapters build, one module per chapter: layers (``JordanCell``,
+``DSNModule``), models (``RBM``, ``DeepStackingNetwork``), callbacks and model builders. Each layer and model
+has ``get_config`` built on ``super().get_config()``, so it saves and loads."""
