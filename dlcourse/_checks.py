@@ -7,11 +7,16 @@ meets a bare traceback from deep inside NumPy or TensorFlow. These are plumbing,
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import inspect
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def describe(value: Any) -> str:
@@ -192,3 +197,44 @@ def check_same_length(names: Sequence[str], *arrays: np.ndarray) -> None:
         raise ValueError(
             f"{' and '.join(f'`{n}`' for n in names)} must have the same number of rows: {described}"
         )
+
+
+_INSIDE_CHECKED_CORE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "inside_checked_core", default=False
+)
+
+
+def checked(validate: Callable[..., dict[str, Any] | None]) -> Callable[[F], F]:
+    """Put argument checks in front of a teaching core, out of its lines.
+
+    ``validate`` receives the core's arguments by name (defaults filled in), raises ``TypeError`` or
+    ``ValueError`` for a bad one, and returns the arguments converted (a dict by name; ``None`` keeps them
+    as given). A core called from inside another checked core is not checked again: the arguments were
+    checked where they entered the package. ``inspect.unwrap`` (and :func:`dlcourse.source.show`) give
+    back the core, which reads like its equations.
+    """
+
+    def decorate(core: F) -> F:
+        signature = inspect.signature(core)
+
+        @functools.wraps(core)
+        def entry(*args: Any, **kwargs: Any) -> Any:
+            if _INSIDE_CHECKED_CORE.get():
+                return core(*args, **kwargs)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise TypeError(f"{core.__name__}(): {error}") from None
+            bound.apply_defaults()
+            converted = validate(**bound.arguments)
+            arguments = bound.arguments if converted is None else converted
+            token = _INSIDE_CHECKED_CORE.set(True)
+            try:
+                return core(**arguments)
+            finally:
+                _INSIDE_CHECKED_CORE.reset(token)
+
+        entry.validate = validate  # type: ignore[attr-defined]
+        return entry  # type: ignore[return-value]
+
+    return decorate

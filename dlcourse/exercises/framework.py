@@ -5,27 +5,47 @@ An :class:`Exercise` wraps a *checker*: a function that receives the learner's a
 says what is wrong without giving the answer away. The framework turns every outcome into a
 :class:`CheckResult`, never a traceback:
 
-* the answer is still ``...`` or ``None``, or the learner's function raises ``NotImplementedError``:
-  "not done yet";
+* the answer is still ``...`` or ``None``, or the learner's function is still a stub (its body only
+  ``...``, ``pass`` or ``raise NotImplementedError``): "not done yet";
 * the checker raises :class:`Wrong`: "incorrect", with its message;
-* the learner's code raises anything else: "incorrect", naming the exception in one line.
+* the learner's code raises anything (``SystemExit`` included; only ``KeyboardInterrupt`` passes):
+  "incorrect", naming the exception in one line; a function that returns ``None`` for some input is
+  incorrect, and the message says for which;
+* the checker itself fails: "checker error", which says the fault is the course's, not the learner's.
 
-Checkers are plain functions, so ``tests/`` can run each one on the right answer and on typical wrong ones.
+A checker calls the learner's function through :func:`call_answer` on several inputs, some drawn fresh
+at every check from :func:`fresh_rng`, so that an answer that ignores its input cannot pass. The
+exercise's ``answer`` is the one reference solution: :meth:`Exercise.solution` shows its code, and
+``tests/`` checks it, and typical wrong answers, against the checker.
 """
 
 from __future__ import annotations
 
+import ast
+import copy
+import inspect
 import math
 import numbers
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-Status = Literal["correct", "incorrect", "not done"]
+from dlcourse._checks import describe
+from dlcourse.source import SourceCode, source_of
 
-NOT_DONE_MESSAGE = "Replace the `...` (or the `raise NotImplementedError`) with your answer, then run this cell again."
+Status = Literal["correct", "incorrect", "not done", "checker error"]
+
+NOT_DONE_MESSAGE = (
+    "Replace the `...` (or the `raise NotImplementedError`) with your answer, "
+    "then run this cell again."
+)
+CHECKER_ERROR_MESSAGE = (
+    "The checker itself failed ({error}). That is a bug in the course, not in your answer: "
+    "please report it."
+)
 
 
 class Wrong(Exception):
@@ -34,6 +54,10 @@ class Wrong(Exception):
 
 class NotDone(Exception):
     """Raised by a checker (or a learner's stub) when there is no answer yet."""
+
+
+class _LearnerFailed(Wrong):
+    """The learner's own code raised: reported as incorrect, never as a checker error."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,7 @@ class CheckResult:
             "correct": "✓ Correct",
             "incorrect": "✗ Incorrect",
             "not done": "… Not done yet",
+            "checker error": "⚠ Checker error",
         }[self.status]
         return f"{mark} ({self.exercise}). {self.message}".rstrip()
 
@@ -66,7 +91,7 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class TextBlock:
-    """A hint or a solution: shown as plain text in a notebook."""
+    """A hint: shown as plain text in a notebook."""
 
     title: str
     text: str
@@ -78,11 +103,37 @@ class TextBlock:
         return str(self)
 
 
+class Solution:
+    """An exercise's solution: its code (taken from the package) and a short explanation."""
+
+    def __init__(self, exercise: str, code: str, explanation: str) -> None:
+        self.exercise = exercise
+        self.code = code
+        self.explanation = explanation
+
+    def _repr_markdown_(self) -> str:
+        parts = [SourceCode(self.code)._repr_markdown_()] if self.code else []
+        if self.explanation:
+            parts.append(self.explanation)
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return "\n\n".join(part for part in (self.code, self.explanation) if part)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 class Exercise:
     """One exercise: ``check(answer)``, ``hint()`` and ``solution()``.
 
-    ``checker`` receives the answer and raises :class:`Wrong` (or :class:`NotDone`) when it is not right;
-    whatever string it returns is added to the "Correct" message.
+    Args:
+        name: the name the learner fills in (``rnn_step``), shown in every message.
+        checker: receives the answer; raises :class:`Wrong` (or :class:`NotDone`) when it is not
+            right; whatever string it returns is added to the "Correct" message.
+        hint: a nudge that does not spell out the algorithm.
+        answer: the reference solution (a function, or a value), the one source of the solution.
+        explanation: text shown after the solution's code (why it is right, what to notice).
     """
 
     def __init__(
@@ -91,48 +142,55 @@ class Exercise:
         checker: Callable[[Any], str | None],
         *,
         hint: str,
-        solution: str,
+        answer: Any,
+        explanation: str = "",
     ) -> None:
         if not isinstance(name, str) or not name:
-            raise TypeError(f"`name` must be a non-empty string, got {name!r}")
+            raise TypeError(f"`name` must be a non-empty string, got {describe(name)}")
         if not callable(checker):
-            raise TypeError(f"`checker` must be callable, got {type(checker).__name__}")
-        if not isinstance(hint, str) or not isinstance(solution, str):
-            raise TypeError("`hint` and `solution` must be strings")
+            raise TypeError(f"`checker` must be callable, got {describe(checker)}")
+        if not isinstance(hint, str) or not isinstance(explanation, str):
+            raise TypeError("`hint` and `explanation` must be strings")
+        if answer is None or answer is Ellipsis:
+            raise TypeError("`answer` must be the reference solution, not None or ...")
         self.name = name
+        self.answer = answer
         self._checker = checker
         self._hint = hint
-        self._solution = solution
+        self._explanation = explanation
 
     def check(self, answer: Any = ...) -> CheckResult:
-        """Check ``answer`` and say whether it is right; never raises."""
-        if answer is Ellipsis or answer is None:
+        """Check ``answer`` and say whether it is right; never raises (but for ``KeyboardInterrupt``)."""
+        if answer is Ellipsis or answer is None or is_stub(answer):
             return CheckResult(self.name, "not done", NOT_DONE_MESSAGE)
         try:
             extra = self._checker(answer)
         except NotDone as signal:
             return CheckResult(self.name, "not done", str(signal) or NOT_DONE_MESSAGE)
-        except NotImplementedError:
-            return CheckResult(self.name, "not done", NOT_DONE_MESSAGE)
         except Wrong as wrong:
             return CheckResult(self.name, "incorrect", str(wrong))
-        except (
-            Exception
-        ) as error:  # the learner's own code failed: say so in one line, no traceback
-            return CheckResult(
-                self.name,
-                "incorrect",
-                f"Your code raised {type(error).__name__}: {error}",
+        except NotImplementedError:
+            return CheckResult(self.name, "not done", NOT_DONE_MESSAGE)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # the checker's own bug, never the learner's
+            message = CHECKER_ERROR_MESSAGE.format(
+                error=f"{type(error).__name__}: {error}"
             )
+            return CheckResult(self.name, "checker error", message)
         return CheckResult(self.name, "correct", extra or "")
 
     def hint(self) -> TextBlock:
         """A nudge towards the answer that does not give it away."""
         return TextBlock("Hint", self._hint)
 
-    def solution(self) -> TextBlock:
-        """The answer, for after an honest attempt."""
-        return TextBlock("Solution", self._solution)
+    def solution(self) -> Solution:
+        """The answer, for after an honest attempt: the reference solution's code and why it works."""
+        if callable(self.answer):
+            code = source_of(self.answer)
+        else:
+            code = f"{self.name} = {self.answer!r}"
+        return Solution(self.name, code, self._explanation)
 
     def __repr__(self) -> str:
         return (
@@ -140,29 +198,73 @@ class Exercise:
         )
 
 
-def call_answer(function: Any, *args: Any, what: str) -> Any:
-    """Call the learner's ``function``; turn a missing, unfinished or failing function into a learner-facing message.
+def fresh_rng() -> np.random.Generator:
+    """A random generator seeded from the operating system: new inputs at every check."""
+    return np.random.default_rng()
 
-    A function that returns ``None`` (its body is still ``...``) counts as not done.
+
+def is_stub(function: Any) -> bool:
+    """True when ``function`` is a learner's untouched stub: its body is only a docstring, ``...``,
+    ``pass`` or ``raise NotImplementedError``."""
+    if not inspect.isfunction(function):
+        return False
+    try:
+        code = textwrap.dedent(inspect.getsource(function))
+        tree = ast.parse(code)
+    except (OSError, TypeError, SyntaxError):
+        return False
+    definition = tree.body[0] if tree.body else None
+    if not isinstance(definition, ast.FunctionDef):
+        return False
+    for statement in definition.body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(
+            statement.value, ast.Constant
+        ):
+            if statement.value.value is Ellipsis or isinstance(
+                statement.value.value, str
+            ):
+                continue
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            raised = (
+                statement.exc.func
+                if isinstance(statement.exc, ast.Call)
+                else statement.exc
+            )
+            if isinstance(raised, ast.Name) and raised.id == "NotImplementedError":
+                continue
+        return False
+    return True
+
+
+def call_answer(function: Any, *args: Any, what: str, case: str | None = None) -> Any:
+    """Call the learner's ``function`` on copies of ``args``; turn every failure into a message.
+
+    ``case`` names the input in messages ("a batch of 3 random sequences"); by default it is described
+    from the arguments. A function that returns ``None`` is incorrect, and the message names the case.
     """
-    if function is Ellipsis or function is None:
+    if function is Ellipsis or function is None or is_stub(function):
         raise NotDone(NOT_DONE_MESSAGE)
     if not callable(function):
-        raise Wrong(
-            f"{what} should be a function, but you gave {type(function).__name__}."
-        )
+        raise Wrong(f"{what} should be a function, but you gave {describe(function)}.")
+    described = case or "with " + ", ".join(describe(arg) for arg in args)
     try:
-        result = function(*args)
+        result = function(*copy.deepcopy(args))
     except (NotImplementedError, NotDone):
         raise NotDone(NOT_DONE_MESSAGE) from None
     except Wrong:
         raise
-    except Exception as error:
-        raise Wrong(f"Calling {what} raised {type(error).__name__}: {error}") from None
-    if (
-        result is None or result is Ellipsis
-    ):  # a stub whose body is still `...` returns None
-        raise NotDone(NOT_DONE_MESSAGE)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        raise _LearnerFailed(
+            f"Calling {what} {described} raised {type(error).__name__}: {error}"
+        ) from None
+    if result is None or result is Ellipsis:
+        raise Wrong(
+            f"{what} returned None {described}: some path through it has no `return`."
+        )
     return result
 
 
@@ -180,10 +282,10 @@ def expect_array(
     missing bias, the wrong nonlinearity); when ``got`` matches one of them, that message is the one shown.
     """
     if got is Ellipsis or got is None:
-        raise NotDone(NOT_DONE_MESSAGE)
+        raise Wrong(f"{what} is None: give an array of numbers.")
     try:
         got_array = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Wrong(
             f"{what} should be an array of numbers, but it is {type(got).__name__}."
         ) from None
@@ -234,6 +336,8 @@ def expect_number(
         raise NotDone(NOT_DONE_MESSAGE)
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         raise Wrong(f"{what} should be a number, but it is {type(got).__name__}.")
+    if not math.isfinite(float(got)):
+        raise Wrong(f"{what} is {float(got)!r}, not a finite number.")
     if math.isclose(float(got), expected, rel_tol=rel_tol, abs_tol=abs_tol):
         if integer and not isinstance(got, numbers.Integral):
             raise Wrong("The count is right, but give it as a whole number (an int).")
