@@ -1,8 +1,9 @@
 """Show code from the package on the page (introduced in Chapter 0).
 
-A chapter's "From scratch" section displays the very functions it then checks against Keras, taken from
-``dlcourse`` itself, so the page and the package cannot disagree. :func:`show` returns an object that a
-notebook renders as a highlighted Python block, both in JupyterLab and on the built site.
+A chapter's "From scratch" section displays the very functions it then checks against
+Keras, taken from ``dlcourse`` itself, so the page and the package cannot disagree.
+:func:`show` returns an object that a notebook renders as a highlighted Python block,
+both in JupyterLab and on the built site.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dlcourse._checks import describe
 
 
 class SourceCode:
-    """Python source to display: Markdown (a fenced code block) in a notebook, plain text elsewhere."""
+    """Python source to display: a fenced code block in a notebook, text elsewhere."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -32,7 +33,7 @@ class SourceCode:
 
 
 def _strip_docstring(code: str) -> str:
-    """Remove the docstring of the function or class that ``code`` defines (and of its methods)."""
+    """Remove the docstrings of what ``code`` defines, and of its methods."""
     tree = ast.parse(code)
     lines = code.splitlines()
     drop: set[int] = set()
@@ -66,11 +67,11 @@ def source_of(obj: Any, *, docstring: bool = True) -> str:
 
 
 def show(*objects: Any, docstring: bool = True) -> SourceCode:
-    """Display the code of ``objects`` (functions, methods or classes), one after the other.
+    """Display the code of ``objects`` (functions, methods or classes), in order.
 
     Args:
-        objects: what to show, in order; a checked entry point shows its core (the decorator line
-            ``@checked(...)`` says where its argument checks live).
+        objects: what to show; a checked entry point shows its core (the line
+            ``@checked(...)`` above it says where its argument checks live).
         docstring: keep the docstrings (``False`` leaves only the code).
     """
     if not objects:

@@ -1,17 +1,18 @@
 """Every number the prose states is bound to a computation (CONTRIBUTING.md).
 
-A number in a markdown cell that has a decimal point, a percent sign, or a unit of time or
-memory must be one of:
+A number in a markdown cell that has a decimal point, a percent sign, or a unit of time
+or memory must be one of:
 
 * printed by the same notebook: it appears in a stored output (a result, or a sentence a
-  hidden cell writes), so re-executing the notebook with other results makes this test fail
-  until the prose follows;
+  hidden cell writes), so re-executing the notebook with other results makes this test
+  fail until the prose follows;
 * a setting of the computation: it appears in the notebook's code (``RATE = 0.01``);
-* a published figure: its sentence cites the source (``{cite:p}``, ``{footcite:p}`` ...);
+* a published figure: its sentence cites the source (``{cite:p}``, ``{footcite:p}``
+  ...);
 * a constant listed in ``COURSE_CONSTANTS`` or ``EXEMPT`` below, with the reason.
 
-Math (``$...$``), code spans, links and labels are not prose and are skipped. The test reads
-the stored notebooks; it runs no kernel.
+Math (``$...$``), code spans, links and labels are not prose and are skipped. The test
+reads the stored notebooks; it runs no kernel.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from toc_notebooks import toc_notebooks  # noqa: E402
 
 NOTEBOOKS = [path for path in toc_notebooks() if path.suffix == ".ipynb"]
 
-#: Definitional constants a chapter may state without printing them: (notebook stem, number) -> why.
+# : Definitional constants a chapter may state without printing them: (notebook stem,
+# number) -> why.
 EXEMPT: dict[tuple[str, str], str] = {}
 #: Constants every chapter may state, as written (number and unit) -> why.
 COURSE_CONSTANTS: dict[str, str] = {
@@ -65,7 +67,8 @@ def _strip_non_prose(text: str) -> str:
 
 
 def _is_stated_number(number: str, unit: str | None) -> bool:
-    """Only numbers that report a measurement: decimals, percentages, durations, sizes."""
+    """Only numbers that report a measurement: decimals, percentages, durations,
+    sizes."""
     if unit and unit.strip() == "s" and re.fullmatch(r"(1[89]|20)\d\d", number):
         return False  # a decade, "the 1990s"
     return bool(unit) or "." in number
@@ -74,8 +77,8 @@ def _is_stated_number(number: str, unit: str | None) -> bool:
 def _variants(number: str, unit: str | None) -> set[str]:
     """Spellings under which an output may carry the same value.
 
-    A decimal is specific enough on its own; a whole number must come with its unit (``90%``,
-    ``15 s``), or it would match any count in any output.
+    A decimal is specific enough on its own; a whole number must come with its unit
+    (``90%``, ``15 s``), or it would match any count in any output.
     """
     plain = number.replace(",", "")
     unit = (unit or "").strip()

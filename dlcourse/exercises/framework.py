@@ -1,22 +1,25 @@
-"""The checker framework every chapter's exercises are built on (introduced in Chapter 0).
+"""The checker framework of every chapter's exercises (introduced in Chapter 0).
 
-An :class:`Exercise` wraps a *checker*: a function that receives the learner's answer and either returns
-(the answer is right; it may return a short congratulation) or raises :class:`Wrong` with a message that
-says what is wrong without giving the answer away. The framework turns every outcome into a
-:class:`CheckResult`, never a traceback:
+An :class:`Exercise` wraps a *checker*: a function that receives the learner's answer
+and either returns (the answer is right; it may return a short congratulation) or raises
+:class:`Wrong` with a message that says what is wrong without giving the answer away.
+The framework turns every outcome into a :class:`CheckResult`, never a traceback:
 
-* the answer is still ``...`` or ``None``, or the learner's function is still a stub (its body only
-  ``...``, ``pass`` or ``raise NotImplementedError``): "not done yet";
+* the answer is still ``...`` or ``None``, or the learner's function is still a stub
+  (its body only ``...``, ``pass`` or ``raise NotImplementedError``): "not done yet";
 * the checker raises :class:`Wrong`: "incorrect", with its message;
-* the learner's code raises anything (``SystemExit`` included; only ``KeyboardInterrupt`` passes):
-  "incorrect", naming the exception in one line; a function that returns ``None`` for some input is
-  incorrect, and the message says for which;
-* the checker itself fails: "checker error", which says the fault is the course's, not the learner's.
+* the learner's code raises anything (``SystemExit`` included; only
+  ``KeyboardInterrupt`` passes): "incorrect", naming the exception in one line; a
+  function that returns ``None`` for some input is incorrect, and the message says for
+  which;
+* the checker itself fails: "checker error", which says the fault is the course's, not
+  the learner's.
 
-A checker calls the learner's function through :func:`call_answer` on several inputs, some drawn fresh
-at every check from :func:`fresh_rng`, so that an answer that ignores its input cannot pass. The
-exercise's ``answer`` is the one reference solution: :meth:`Exercise.solution` shows its code, and
-``tests/`` checks it, and typical wrong answers, against the checker.
+A checker calls the learner's function through :func:`call_answer` on several inputs,
+some drawn fresh at every check from :func:`fresh_rng`, so that an answer that ignores
+its input cannot pass. The exercise's ``answer`` is the one reference solution:
+:meth:`Exercise.solution` shows its code, and ``tests/`` checks it, and typical wrong
+answers, against the checker.
 """
 
 from __future__ import annotations
@@ -43,13 +46,13 @@ NOT_DONE_MESSAGE = (
     "then run this cell again."
 )
 CHECKER_ERROR_MESSAGE = (
-    "The checker itself failed ({error}). That is a bug in the course, not in your answer: "
-    "please report it."
+    "The checker itself failed ({error}). That is a bug in the course, "
+    "not in your answer: please report it."
 )
 
 
 class Wrong(Exception):
-    """Raised by a checker when the answer is wrong; its message is shown to the learner."""
+    """Raised by a checker when the answer is wrong; the learner sees its message."""
 
 
 class NotDone(Exception):
@@ -57,7 +60,7 @@ class NotDone(Exception):
 
 
 class _LearnerFailed(Wrong):
-    """The learner's own code raised: reported as incorrect, never as a checker error."""
+    """The learner's own code raised: incorrect, never a checker error."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ class TextBlock:
 
 
 class Solution:
-    """An exercise's solution: its code (taken from the package) and a short explanation."""
+    """An exercise's solution: its code, from the package, and an explanation."""
 
     def __init__(self, exercise: str, code: str, explanation: str) -> None:
         self.exercise = exercise
@@ -127,13 +130,12 @@ class Solution:
 class Exercise:
     """One exercise: ``check(answer)``, ``hint()`` and ``solution()``.
 
-    Args:
-        name: the name the learner fills in (``rnn_step``), shown in every message.
-        checker: receives the answer; raises :class:`Wrong` (or :class:`NotDone`) when it is not
-            right; whatever string it returns is added to the "Correct" message.
-        hint: a nudge that does not spell out the algorithm.
-        answer: the reference solution (a function, or a value), the one source of the solution.
-        explanation: text shown after the solution's code (why it is right, what to notice).
+    Args: name: the name the learner fills in (``rnn_step``), shown in every message.
+    checker: receives the answer; raises :class:`Wrong` (or :class:`NotDone`) when it is
+    not right; whatever string it returns is added to the "Correct" message. hint: a
+    nudge that does not spell out the algorithm. answer: the reference solution (a
+    function, or a value), the one source of the solution. explanation: text shown after
+    the solution's code (why it is right, what to notice).
     """
 
     def __init__(
@@ -160,7 +162,8 @@ class Exercise:
         self._explanation = explanation
 
     def check(self, answer: Any = ...) -> CheckResult:
-        """Check ``answer`` and say whether it is right; never raises (but for ``KeyboardInterrupt``)."""
+        """Check ``answer`` and say whether it is right; never raises (but for
+        ``KeyboardInterrupt``)."""
         if answer is Ellipsis or answer is None or is_stub(answer):
             return CheckResult(self.name, "not done", NOT_DONE_MESSAGE)
         try:
@@ -185,7 +188,8 @@ class Exercise:
         return TextBlock("Hint", self._hint)
 
     def solution(self) -> Solution:
-        """The answer, for after an honest attempt: the reference solution's code and why it works."""
+        """The answer, for after an honest attempt: the reference solution's code and
+        why it works."""
         if callable(self.answer):
             code = source_of(self.answer)
         else:
@@ -199,13 +203,14 @@ class Exercise:
 
 
 def fresh_rng() -> np.random.Generator:
-    """A random generator seeded from the operating system: new inputs at every check."""
+    """A random generator seeded from the operating system: new inputs at every
+    check."""
     return np.random.default_rng()
 
 
 def is_stub(function: Any) -> bool:
-    """True when ``function`` is a learner's untouched stub: its body is only a docstring, ``...``,
-    ``pass`` or ``raise NotImplementedError``."""
+    """True when ``function`` is a learner's untouched stub: its body is only a
+    docstring, ``...``, ``pass`` or ``raise NotImplementedError``."""
     if not inspect.isfunction(function):
         return False
     try:
@@ -239,10 +244,12 @@ def is_stub(function: Any) -> bool:
 
 
 def call_answer(function: Any, *args: Any, what: str, case: str | None = None) -> Any:
-    """Call the learner's ``function`` on copies of ``args``; turn every failure into a message.
+    """Call the learner's ``function`` on copies of ``args``; turn every failure into a
+    message.
 
-    ``case`` names the input in messages ("a batch of 3 random sequences"); by default it is described
-    from the arguments. A function that returns ``None`` is incorrect, and the message names the case.
+    ``case`` names the input in messages ("a batch of 3 random sequences"); by default
+    it is described from the arguments. A function that returns ``None`` is incorrect,
+    and the message names the case.
     """
     if function is Ellipsis or function is None or is_stub(function):
         raise NotDone(NOT_DONE_MESSAGE)
@@ -278,8 +285,9 @@ def expect_array(
 ) -> None:
     """Raise :class:`Wrong` unless ``got`` equals ``expected`` within ``atol``.
 
-    ``diagnoses`` maps a message to the output a typical mistake would give (a transposed weight, a
-    missing bias, the wrong nonlinearity); when ``got`` matches one of them, that message is the one shown.
+    ``diagnoses`` maps a message to the output a typical mistake would give (a
+    transposed weight, a missing bias, the wrong nonlinearity); when ``got`` matches one
+    of them, that message is the one shown.
     """
     if got is Ellipsis or got is None:
         raise Wrong(f"{what} is None: give an array of numbers.")
@@ -297,7 +305,8 @@ def expect_array(
             ):
                 raise Wrong(message)
         raise Wrong(
-            f"{what} has shape {got_array.shape}, but it should have shape {expected_array.shape}."
+            f"{what} has shape {got_array.shape}, "
+            f"but it should have shape {expected_array.shape}."
         )
     if not np.all(np.isfinite(got_array)):
         raise Wrong(f"{what} contains NaN or infinity.")
@@ -313,7 +322,8 @@ def expect_array(
         raise Wrong(f"{what} has the right size but the wrong sign everywhere.")
     largest = float(np.max(np.abs(got_array - expected_array)))
     raise Wrong(
-        f"{what} has the right shape, but its values are off by up to {largest:.3g} (allowed: {atol:g})."
+        f"{what} has the right shape, but its values are off by up to {largest:.3g} "
+        f"(allowed: {atol:g})."
     )
 
 
@@ -327,10 +337,12 @@ def expect_number(
     diagnoses: Mapping[str, float] | None = None,
     integer: bool = False,
 ) -> None:
-    """Raise :class:`Wrong` unless ``got`` is a number equal to ``expected`` within the tolerances.
+    """Raise :class:`Wrong` unless ``got`` is a number equal to ``expected`` within the
+    tolerances.
 
-    ``diagnoses`` maps a message to the value a typical mistake gives (a forgotten bias, one gate too few).
-    With ``integer=True`` (a count), a right value given as a float is still wrong.
+    ``diagnoses`` maps a message to the value a typical mistake gives (a forgotten bias,
+    one gate too few). With ``integer=True`` (a count), a right value given as a float
+    is still wrong.
     """
     if got is Ellipsis or got is None:
         raise NotDone(NOT_DONE_MESSAGE)
