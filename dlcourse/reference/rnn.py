@@ -1,30 +1,88 @@
-"""Recurrent networks in NumPy: Elman and Jordan forward passes, backpropagation through time (BPTT),
-truncated BPTT, the gradient-decay measurement and gradient clipping (introduced in the recurrent-network
-chapter).
+"""Recurrent networks in NumPy (the recurrent-network chapter).
 
-The conventions are Keras's, so that weights copy over unchanged: inputs are ``(batch, time, features)``, a
-``SimpleRNN`` stores ``kernel`` ``(features, units)``, ``recurrent_kernel`` ``(units, units)`` and ``bias``
-``(units,)``, and computes, with row vectors,
+Elman and Jordan forward passes, backpropagation through time (BPTT), truncated BPTT,
+the measurement of how gradients decay over time, and gradient clipping.
 
-    h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias),   h_0 = 0.
+The conventions are Keras's, so that weights copy over unchanged: inputs are
+``(batch, time, features)`` and states are row vectors. A ``SimpleRNN`` stores
+``kernel`` ``(features, units)``, ``recurrent_kernel`` ``(units, units)`` and ``bias``
+``(units,)``, and computes
+
+    h_t = f(x_t W + h_{t-1} U + b),   h_0 = 0,
+
+with ``W`` the kernel, ``U`` the recurrent kernel and ``f`` the activation (tanh).
+
+Every public function is a *core* that reads like the chapter's equations; its
+argument checks live in :mod:`dlcourse.reference._rnn_checks`.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from dlcourse._checks import check_array, check_choice, check_float, check_int
+from dlcourse._checks import checked
+from dlcourse.reference import _rnn_checks as checks
+from dlcourse.reference.activations import activate, slope_from_output
 
-#: The nonlinearities the reference supports (the ones whose derivative is a function of their output).
-ACTIVATIONS = ("tanh", "linear", "relu", "sigmoid")
+
+class RNNWeights(NamedTuple):
+    """The weights of an Elman layer, in the order of ``SimpleRNN.get_weights()``.
+
+    Args:
+        kernel: ``W``, ``(features, units)``.
+        recurrent_kernel: ``U``, ``(units, units)``.
+        bias: ``b``, ``(units,)``.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
 
 
-class ElmanParameters(NamedTuple):
-    """The weights of an Elman network with a linear readout ``y_t = h_t @ output_kernel + output_bias``.
+class RNNTrace(NamedTuple):
+    """What an Elman layer computed over a sequence.
 
-    The first three are a Keras ``SimpleRNN``'s ``get_weights()``, the last two a ``Dense`` layer's.
+    Args:
+        hidden: every state ``h_1 ... h_T``, ``(batch, time, units)``. ``hidden[:, -1]``
+            is what ``SimpleRNN(units)`` returns; ``hidden`` is what it returns with
+            ``return_sequences=True``.
+    """
+
+    hidden: np.ndarray
+
+
+class RNNGradients(NamedTuple):
+    """The gradients BPTT returns for an Elman layer.
+
+    Args:
+        kernel: dL/dW, ``(features, units)``.
+        recurrent_kernel: dL/dU, ``(units, units)``.
+        bias: dL/db, ``(units,)``.
+        inputs: dL/dx_t for every step, ``(batch, time, features)``.
+        initial_state: dL/dh_0, ``(batch, units)``.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    inputs: np.ndarray
+    initial_state: np.ndarray
+
+
+class ElmanWeights(NamedTuple):
+    """An Elman network with a linear readout ``y_t = h_t V + c`` at every step.
+
+    The first three are a ``SimpleRNN``'s ``get_weights()``, the last two a ``Dense``
+    layer's, so ``ElmanWeights(*model.get_weights())`` works for the two-layer model.
+
+    Args:
+        kernel: ``W``, ``(features, units)``.
+        recurrent_kernel: ``U``, ``(units, units)``.
+        bias: ``b``, ``(units,)``.
+        output_kernel: ``V``, ``(units, outputs)``.
+        output_bias: ``c``, ``(outputs,)``.
     """
 
     kernel: np.ndarray
@@ -34,12 +92,61 @@ class ElmanParameters(NamedTuple):
     output_bias: np.ndarray
 
 
-class JordanParameters(NamedTuple):
-    """The weights of a Jordan network: the *output* of step t-1, not the hidden state, is fed back.
+class ElmanTrace(NamedTuple):
+    """What an Elman network computed over a sequence.
 
-    ``h_t = activation(x_t @ kernel + y_{t-1} @ feedback_kernel + bias)`` and
-    ``y_t = output_activation(h_t @ output_kernel + output_bias)``; the order is that of
-    :class:`dlcourse.keras_parts.jordan.JordanCell`'s ``get_weights()``.
+    Args:
+        hidden: the states ``h_t``, ``(batch, time, units)``.
+        outputs: the readouts ``y_t``, ``(batch, time, outputs)``.
+    """
+
+    hidden: np.ndarray
+    outputs: np.ndarray
+
+
+class ElmanGradients(NamedTuple):
+    """The gradients of an Elman network's loss: one per weight, and the inputs'.
+
+    Args:
+        kernel: dL/dW.
+        recurrent_kernel: dL/dU.
+        bias: dL/db.
+        output_kernel: dL/dV.
+        output_bias: dL/dc.
+        inputs: dL/dx, ``(batch, time, features)``.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    output_kernel: np.ndarray
+    output_bias: np.ndarray
+    inputs: np.ndarray
+
+
+class LossAndGradients(NamedTuple):
+    """A loss and its gradients.
+
+    Args:
+        loss: the mean squared error, a float.
+        gradients: an :class:`ElmanGradients`.
+    """
+
+    loss: float
+    gradients: ElmanGradients
+
+
+class JordanWeights(NamedTuple):
+    """The weights of a Jordan network, in the order of ``JordanCell.get_weights()``.
+
+    The *output* of step t-1, not the hidden state, is fed back.
+
+    Args:
+        kernel: ``W``, ``(features, units)``.
+        feedback_kernel: ``U``, ``(outputs, units)``: from the fed-back output.
+        bias: ``b``, ``(units,)``.
+        output_kernel: ``V``, ``(units, outputs)``.
+        output_bias: ``c``, ``(outputs,)``.
     """
 
     kernel: np.ndarray
@@ -49,381 +156,365 @@ class JordanParameters(NamedTuple):
     output_bias: np.ndarray
 
 
-def _activate(z: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "tanh":
-        return np.tanh(z)
-    if activation == "linear":
-        return z
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    return np.exp(-np.logaddexp(0.0, -z))
+class JordanStep(NamedTuple):
+    """One Jordan step's results.
+
+    Args:
+        hidden: ``h_t``, ``(batch, units)``.
+        output: ``y_t``, ``(batch, outputs)``; it is also the state fed back.
+    """
+
+    hidden: np.ndarray
+    output: np.ndarray
 
 
-def _derivative_from_output(h: np.ndarray, activation: str) -> np.ndarray:
-    """The activation's slope at the pre-activation, written with its output ``h`` (no need to store z)."""
-    if activation == "tanh":
-        return 1.0 - h**2
-    if activation == "linear":
-        return np.ones_like(h)
-    if activation == "relu":
-        return (h > 0).astype(h.dtype)
-    return h * (1.0 - h)
+class JordanTrace(NamedTuple):
+    """What a Jordan network computed over a sequence.
+
+    Args:
+        hidden: the hidden layer ``h_t``, ``(batch, time, units)``.
+        outputs: the outputs ``y_t``, ``(batch, time, outputs)``.
+    """
+
+    hidden: np.ndarray
+    outputs: np.ndarray
 
 
-def _check_rnn_weights(
-    kernel: Any, recurrent_kernel: Any, bias: Any, features: int | None
-) -> tuple[np.ndarray, ...]:
-    kernel = check_array("kernel", kernel, ndim=2)
-    units = kernel.shape[1]
-    if features is not None and kernel.shape[0] != features:
-        raise ValueError(
-            f"`kernel` must have {features} rows, one per input feature; got shape {kernel.shape}"
-        )
-    recurrent_kernel = check_array(
-        "recurrent_kernel", recurrent_kernel, shape=(units, units)
-    )
-    bias = check_array("bias", bias, shape=(units,))
-    return kernel, recurrent_kernel, bias
+class ClippedGradients(NamedTuple):
+    """The result of :func:`clip_by_global_norm`.
+
+    Args:
+        gradients: the gradients, scaled so that their joint norm is at most the cap.
+        norm: their joint norm before clipping.
+    """
+
+    gradients: list[np.ndarray]
+    norm: float
 
 
+@checked(checks.rnn_step)
 def rnn_step(
-    x_t: Any,
-    h_prev: Any,
-    kernel: Any,
-    recurrent_kernel: Any,
-    bias: Any,
+    x_t: np.ndarray,
+    h_prev: np.ndarray,
+    weights: RNNWeights,
     activation: str = "tanh",
 ) -> np.ndarray:
-    """One Elman step: ``activation(x_t @ kernel + h_prev @ recurrent_kernel + bias)``.
+    """One Elman step, h_t = f(x_t W + h_{t-1} U + b).
 
-    ``x_t`` is ``(batch, features)``, ``h_prev`` ``(batch, units)``; returns ``(batch, units)``.
-    Introduced in the recurrent-network chapter.
+    Args:
+        x_t: the input at step t, ``(batch, features)``.
+        h_prev: the previous state ``h_{t-1}``, ``(batch, units)``.
+        weights: an :class:`RNNWeights`.
+        activation: the name of ``f`` (tanh in ``SimpleRNN``).
+
+    Returns:
+        ``h_t``, ``(batch, units)``.
     """
-    x_t = check_array("x_t", x_t, ndim=2)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(
-        kernel, recurrent_kernel, bias, x_t.shape[1]
-    )
-    h_prev = check_array("h_prev", h_prev, shape=(x_t.shape[0], kernel.shape[1]))
-    check_choice("activation", activation, ACTIVATIONS)
-    return _activate(x_t @ kernel + h_prev @ recurrent_kernel + bias, activation)
+    W, U, b = weights
+    return activate(x_t @ W + h_prev @ U + b, activation)
 
 
-def _initial_state(
-    initial_state: Any, batch: int, units: int, name: str = "initial_state"
-) -> np.ndarray:
-    if initial_state is None:
-        return np.zeros((batch, units))
-    return check_array(name, initial_state, shape=(batch, units))
-
-
-def rnn_forward(
-    x: Any,
-    kernel: Any,
-    recurrent_kernel: Any,
-    bias: Any,
+@checked(checks.rnn_sequence)
+def rnn_sequence(
+    x: np.ndarray,
+    weights: RNNWeights,
     *,
     activation: str = "tanh",
-    initial_state: Any = None,
-) -> np.ndarray:
-    """Run an Elman layer over ``x`` ``(batch, time, features)``; return every state ``(batch, time, units)``.
+    initial_state: np.ndarray | None = None,
+) -> RNNTrace:
+    """Run an Elman layer over ``x``: ``SimpleRNN(units, return_sequences=True)``.
 
-    The same as ``keras.layers.SimpleRNN(units, return_sequences=True)`` with the same weights; the last
-    state ``states[:, -1]`` is what ``SimpleRNN(units)`` returns. Introduced in the recurrent-network chapter.
+    Args:
+        x: the inputs, ``(batch, time, features)``.
+        weights: an :class:`RNNWeights`.
+        activation: the name of the nonlinearity.
+        initial_state: ``h_0``, ``(batch, units)``; ``None`` means zeros.
+
+    Returns:
+        an :class:`RNNTrace` of the states ``(batch, time, units)``.
     """
-    x = check_array("x", x, ndim=3)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(
-        kernel, recurrent_kernel, bias, x.shape[2]
-    )
-    check_choice("activation", activation, ACTIVATIONS)
     batch, steps, _ = x.shape
-    h = _initial_state(initial_state, batch, kernel.shape[1])
-    # The input projection does not depend on the state, so it is done for all steps at once.
-    projected = x @ kernel + bias
-    states = np.empty((batch, steps, kernel.shape[1]))
+    units = weights.bias.shape[0]
+    h_t = np.zeros((batch, units)) if initial_state is None else initial_state
+    hidden = np.empty((batch, steps, units))
     for t in range(steps):
-        h = _activate(projected[:, t] + h @ recurrent_kernel, activation)
-        states[:, t] = h
-    return states
+        h_t = rnn_step(x[:, t], h_t, weights, activation)
+        hidden[:, t] = h_t
+    return RNNTrace(hidden)
 
 
-def _check_elman(x: Any, params: Any) -> tuple[np.ndarray, ElmanParameters]:
-    if not isinstance(params, tuple) or len(params) != 5:
-        raise TypeError(
-            "`params` must be an ElmanParameters (kernel, recurrent_kernel, bias, output_kernel, "
-            f"output_bias), got {type(params).__name__}"
-        )
-    x = check_array("x", x, ndim=3)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(
-        params[0], params[1], params[2], x.shape[2]
-    )
-    output_kernel = check_array("params.output_kernel", params[3], ndim=2)
-    if output_kernel.shape[0] != kernel.shape[1]:
-        raise ValueError(
-            f"`params.output_kernel` must have {kernel.shape[1]} rows, one per hidden unit; "
-            f"got shape {output_kernel.shape}"
-        )
-    output_bias = check_array(
-        "params.output_bias", params[4], shape=(output_kernel.shape[1],)
-    )
-    return x, ElmanParameters(
-        kernel, recurrent_kernel, bias, output_kernel, output_bias
-    )
-
-
-def elman_forward(x: Any, params: ElmanParameters) -> tuple[np.ndarray, np.ndarray]:
-    """An Elman network with a tanh layer and a linear readout at every step; returns ``(states, outputs)``.
-
-    Equal to ``SimpleRNN(units, return_sequences=True)`` followed by ``Dense(outputs)``. Introduced in the
-    recurrent-network chapter.
-    """
-    x, params = _check_elman(x, params)
-    states = rnn_forward(x, params.kernel, params.recurrent_kernel, params.bias)
-    return states, states @ params.output_kernel + params.output_bias
-
-
-def bptt(
-    x: Any,
-    states: Any,
-    recurrent_kernel: Any,
-    grad_states: Any,
+@checked(checks.elman_sequence)
+def elman_sequence(
+    x: np.ndarray,
+    weights: ElmanWeights,
     *,
-    kernel: Any = None,
+    initial_state: np.ndarray | None = None,
+) -> ElmanTrace:
+    """An Elman network: a tanh layer, then a linear readout y_t = h_t V + c per step.
+
+    Equal to ``SimpleRNN(units, return_sequences=True)`` followed by ``Dense(outputs)``.
+
+    Args:
+        x: the inputs, ``(batch, time, features)``.
+        weights: an :class:`ElmanWeights`.
+        initial_state: ``h_0``, ``(batch, units)``; ``None`` means zeros.
+
+    Returns:
+        an :class:`ElmanTrace` of the states and the outputs.
+    """
+    W, U, b, V, c = weights
+    hidden = rnn_sequence(x, RNNWeights(W, U, b), initial_state=initial_state).hidden
+    return ElmanTrace(hidden, hidden @ V + c)
+
+
+@checked(checks.bptt)
+def bptt(
+    x: np.ndarray,
+    hidden: np.ndarray,
+    weights: RNNWeights,
+    grad_hidden: np.ndarray,
+    *,
     activation: str = "tanh",
-    initial_state: Any = None,
+    initial_state: np.ndarray | None = None,
     truncation: int | None = None,
-) -> dict[str, np.ndarray]:
+) -> RNNGradients:
     """Backpropagation through time for an Elman layer.
 
-    Given the inputs ``x`` ``(batch, time, features)``, the forward ``states`` ``(batch, time, units)`` and
-    ``grad_states``, the gradient of the loss with respect to each state *from the layers above only*
-    (``dL/dh_t`` through the readout), return the gradients of ``kernel``, ``recurrent_kernel``, ``bias``,
-    ``inputs`` and ``initial_state``. Each weight's gradient is a sum over time, because the unfolded network
-    uses the same weights at every step.
+    The unfolded network uses the same weights at every step, so each weight's gradient
+    is a sum over the steps of delta_t = dL/dz_t, the gradient at the pre-activation
+    z_t = x_t W + h_{t-1} U + b.
 
-    ``truncation=k`` is truncated BPTT: the error of step t flows back through at most ``k`` steps (to
-    steps t-k+1 ... t), as in Williams and Peng's BPTT(h). ``None`` is full BPTT. ``kernel`` is needed only
-    for the gradient of the inputs. Introduced in the recurrent-network chapter.
+    Args:
+        x: the inputs, ``(batch, time, features)``.
+        hidden: the forward states ``h_1 ... h_T``, ``(batch, time, units)``.
+        weights: the :class:`RNNWeights` of the forward pass.
+        grad_hidden: dL/dh_t from the layers above only (through the readout),
+            ``(batch, time, units)``.
+        activation: the nonlinearity of the forward pass.
+        initial_state: ``h_0``; ``None`` means zeros.
+        truncation: ``k`` for truncated BPTT: the error of step t flows back through
+            at most k steps, to steps t-k+1 ... t (Williams and Peng's BPTT(h), one
+            window per step, not the chunking of TBPTT(k, k)). ``None`` is full BPTT.
+
+    Returns:
+        an :class:`RNNGradients`.
     """
-    x = check_array("x", x, ndim=3)
-    batch, steps, features = x.shape
-    states = check_array("states", states, ndim=3)
-    if states.shape[:2] != (batch, steps):
-        raise ValueError(
-            f"`states` must have shape ({batch}, {steps}, units) to match `x`; got {states.shape}"
-        )
-    units = states.shape[2]
-    recurrent_kernel = check_array(
-        "recurrent_kernel", recurrent_kernel, shape=(units, units)
-    )
-    grad_states = check_array("grad_states", grad_states, shape=states.shape)
-    if kernel is not None:
-        kernel = check_array("kernel", kernel, shape=(features, units))
-    check_choice("activation", activation, ACTIVATIONS)
-    h0 = _initial_state(initial_state, batch, units)
-    if truncation is not None:
-        truncation = check_int("truncation", truncation, minimum=1)
-    previous = np.concatenate(
-        [h0[:, None], states[:, :-1]], axis=1
-    )  # h_{t-1} for every t
-    slopes = _derivative_from_output(states, activation)
-
-    # deltas[:, s] collects dL/d(pre-activation at step s), over every loss term that reaches step s.
-    if truncation is None or truncation >= steps:
-        deltas = np.zeros_like(states)
-        carried = np.zeros((batch, units))  # dL/dh_t arriving from step t+1
-        for t in reversed(range(steps)):
-            delta = (grad_states[:, t] + carried) * slopes[:, t]
-            deltas[:, t] = delta
-            carried = delta @ recurrent_kernel.T
-        grad_h0 = carried
+    W, U, _ = weights
+    h_0 = np.zeros_like(hidden[:, 0]) if initial_state is None else initial_state
+    h_prev = np.concatenate([h_0[:, None], hidden[:, :-1]], axis=1)
+    slopes = slope_from_output(hidden, activation)  # f'(z_t), from h_t alone
+    if truncation is None or truncation >= hidden.shape[1]:
+        delta, grad_h_0 = _deltas_full(grad_hidden, slopes, U)
     else:
-        deltas = np.zeros_like(states)
-        grad_h0 = np.zeros((batch, units))
-        for t in range(steps):
-            carried = grad_states[:, t]
-            for s in range(t, max(t - truncation, -1), -1):
-                delta = carried * slopes[:, s]
-                deltas[:, s] += delta
-                carried = delta @ recurrent_kernel.T
-            if (
-                t - truncation < 0
-            ):  # this error reached the first step, so it also reaches h_0
-                grad_h0 += carried
-    grads = {
-        "kernel": np.einsum("btf,btu->fu", x, deltas),
-        "recurrent_kernel": np.einsum("btv,btu->vu", previous, deltas),
-        "bias": deltas.sum(axis=(0, 1)),
-        "initial_state": grad_h0,
-    }
-    if kernel is not None:
-        grads["inputs"] = deltas @ kernel.T
-    return grads
+        delta, grad_h_0 = _deltas_truncated(grad_hidden, slopes, U, truncation)
+    return RNNGradients(
+        kernel=np.einsum("btf,btu->fu", x, delta),
+        recurrent_kernel=np.einsum("btv,btu->vu", h_prev, delta),
+        bias=delta.sum(axis=(0, 1)),
+        inputs=delta @ W.T,
+        initial_state=grad_h_0,
+    )
 
 
+class Deltas(NamedTuple):
+    """The gradients at the pre-activations, and at the initial state."""
+
+    delta: np.ndarray
+    initial_state: np.ndarray
+
+
+def _deltas_full(grad_hidden: np.ndarray, slopes: np.ndarray, U: np.ndarray) -> Deltas:
+    """Full BPTT: one backward walk; dL/dh_t = (from above) + delta_{t+1} U^T."""
+    delta = np.zeros_like(grad_hidden)
+    from_next_step = np.zeros_like(grad_hidden[:, 0])
+    for t in reversed(range(grad_hidden.shape[1])):
+        delta[:, t] = (grad_hidden[:, t] + from_next_step) * slopes[:, t]
+        from_next_step = delta[:, t] @ U.T
+    return Deltas(delta, from_next_step)
+
+
+def _deltas_truncated(
+    grad_hidden: np.ndarray, slopes: np.ndarray, U: np.ndarray, k: int
+) -> Deltas:
+    """BPTT(h): the error of each step t walks back on its own, k steps at most."""
+    delta = np.zeros_like(grad_hidden)
+    grad_h_0 = np.zeros_like(grad_hidden[:, 0])
+    for t in range(grad_hidden.shape[1]):
+        carried = grad_hidden[:, t]
+        for s in range(t, max(t - k, -1), -1):
+            delta[:, s] += carried * slopes[:, s]
+            carried = (carried * slopes[:, s]) @ U.T
+        if t - k < 0:  # this error reached step 1, so it also reaches h_0
+            grad_h_0 += carried
+    return Deltas(delta, grad_h_0)
+
+
+@checked(checks.elman_gradients)
 def elman_gradients(
-    x: Any, targets: Any, params: ElmanParameters, *, truncation: int | None = None
-) -> tuple[float, dict[str, np.ndarray]]:
-    """The mean squared error of :func:`elman_forward` against ``targets`` and its gradients by BPTT.
+    x: np.ndarray,
+    targets: np.ndarray,
+    weights: ElmanWeights,
+    *,
+    truncation: int | None = None,
+) -> LossAndGradients:
+    """The mean squared error of :func:`elman_sequence` and its gradients by BPTT.
 
-    The loss is Keras's ``"mse"``: the mean over batch, time and outputs. Returns ``(loss, grads)`` with one
-    gradient per field of :class:`ElmanParameters`, plus ``inputs``. Introduced in the recurrent-network
-    chapter.
+    The loss is Keras's ``"mse"``: the mean over batch, time and outputs.
+
+    Args:
+        x: the inputs, ``(batch, time, features)``.
+        targets: the wanted outputs, ``(batch, time, outputs)``.
+        weights: an :class:`ElmanWeights`.
+        truncation: as in :func:`bptt`.
+
+    Returns:
+        a :class:`LossAndGradients`.
     """
-    x, params = _check_elman(x, params)
-    states, outputs = elman_forward(x, params)
-    targets = check_array("targets", targets, shape=outputs.shape)
-    error = outputs - targets
-    loss = float(np.mean(error**2))
-    grad_outputs = 2.0 * error / error.size
-    grad_states = grad_outputs @ params.output_kernel.T
-    grads = bptt(
-        x,
-        states,
-        params.recurrent_kernel,
-        grad_states,
-        kernel=params.kernel,
-        truncation=truncation,
+    W, U, b, V, c = weights
+    h, y = elman_sequence(x, weights)
+    error = y - targets
+    grad_y = 2.0 * error / error.size
+    grad_h = grad_y @ V.T
+    layer = bptt(x, h, RNNWeights(W, U, b), grad_h, truncation=truncation)
+    gradients = ElmanGradients(
+        kernel=layer.kernel,
+        recurrent_kernel=layer.recurrent_kernel,
+        bias=layer.bias,
+        output_kernel=np.einsum("btu,bto->uo", h, grad_y),
+        output_bias=grad_y.sum(axis=(0, 1)),
+        inputs=layer.inputs,
     )
-    grads["output_kernel"] = np.einsum("btu,bto->uo", states, grad_outputs)
-    grads["output_bias"] = grad_outputs.sum(axis=(0, 1))
-    grads.pop("initial_state")
-    return loss, grads
+    return LossAndGradients(float(np.mean(error**2)), gradients)
 
 
+@checked(checks.jordan_step)
 def jordan_step(
-    x_t: Any,
-    y_prev: Any,
-    params: JordanParameters,
+    x_t: np.ndarray,
+    y_prev: np.ndarray,
+    weights: JordanWeights,
     activation: str = "tanh",
     output_activation: str = "linear",
-) -> tuple[np.ndarray, np.ndarray]:
-    """One Jordan step: returns ``(h_t, y_t)`` from the input ``x_t`` and the previous *output* ``y_prev``.
+) -> JordanStep:
+    """One Jordan step: h_t = f(x_t W + y_{t-1} U + b), y_t = g(h_t V + c).
 
-    Introduced in the recurrent-network chapter.
+    Args:
+        x_t: the input at step t, ``(batch, features)``.
+        y_prev: the previous *output* ``y_{t-1}``, ``(batch, outputs)``.
+        weights: a :class:`JordanWeights`.
+        activation: the name of ``f``.
+        output_activation: the name of ``g`` (``"softmax"`` allowed).
+
+    Returns:
+        a :class:`JordanStep` ``(hidden, output)``.
     """
-    if not isinstance(params, tuple) or len(params) != 5:
-        raise TypeError(
-            "`params` must be a JordanParameters (kernel, feedback_kernel, bias, output_kernel, "
-            f"output_bias), got {type(params).__name__}"
-        )
-    x_t = check_array("x_t", x_t, ndim=2)
-    kernel = check_array("params.kernel", params[0], ndim=2)
-    if kernel.shape[0] != x_t.shape[1]:
-        raise ValueError(
-            f"`params.kernel` must have {x_t.shape[1]} rows, one per input feature; got shape {kernel.shape}"
-        )
-    units = kernel.shape[1]
-    output_kernel = check_array("params.output_kernel", params[3], ndim=2)
-    if output_kernel.shape[0] != units:
-        raise ValueError(
-            f"`params.output_kernel` must have {units} rows; got shape {output_kernel.shape}"
-        )
-    outputs = output_kernel.shape[1]
-    feedback_kernel = check_array(
-        "params.feedback_kernel", params[1], shape=(outputs, units)
-    )
-    bias = check_array("params.bias", params[2], shape=(units,))
-    output_bias = check_array("params.output_bias", params[4], shape=(outputs,))
-    y_prev = check_array("y_prev", y_prev, shape=(x_t.shape[0], outputs))
-    check_choice("activation", activation, ACTIVATIONS)
-    check_choice("output_activation", output_activation, (*ACTIVATIONS, "softmax"))
-    h = _activate(x_t @ kernel + y_prev @ feedback_kernel + bias, activation)
-    z = h @ output_kernel + output_bias
-    if output_activation == "softmax":
-        exponentials = np.exp(z - z.max(axis=-1, keepdims=True))
-        return h, exponentials / exponentials.sum(axis=-1, keepdims=True)
-    return h, _activate(z, output_activation)
+    W, U, b, V, c = weights
+    h_t = activate(x_t @ W + y_prev @ U + b, activation)
+    y_t = activate(h_t @ V + c, output_activation)
+    return JordanStep(h_t, y_t)
 
 
-def jordan_forward(
-    x: Any,
-    params: JordanParameters,
+@checked(checks.jordan_sequence)
+def jordan_sequence(
+    x: np.ndarray,
+    weights: JordanWeights,
+    *,
     activation: str = "tanh",
     output_activation: str = "linear",
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run a Jordan network over ``x`` ``(batch, time, features)``; return ``(hidden, outputs)`` per step.
+    initial_state: np.ndarray | None = None,
+) -> JordanTrace:
+    """Run a Jordan network over ``x``: ``keras.layers.RNN(JordanCell(...))``.
 
-    The first step sees ``y_0 = 0``. Equal to ``keras.layers.RNN(JordanCell(...), return_sequences=True)``.
-    Introduced in the recurrent-network chapter.
+    Args:
+        x: the inputs, ``(batch, time, features)``.
+        weights: a :class:`JordanWeights`.
+        activation: the hidden layer's nonlinearity.
+        output_activation: the output's nonlinearity.
+        initial_state: ``y_0``, ``(batch, outputs)``; ``None`` means zeros.
+
+    Returns:
+        a :class:`JordanTrace` of the hidden layers and the outputs.
     """
-    x = check_array("x", x, ndim=3)
-    if not isinstance(params, tuple) or len(params) != 5:
-        raise TypeError(
-            f"`params` must be a JordanParameters, got {type(params).__name__}"
+    batch, steps, _ = x.shape
+    units, outputs = weights.output_kernel.shape
+    y_t = np.zeros((batch, outputs)) if initial_state is None else initial_state
+    hidden = np.empty((batch, steps, units))
+    all_outputs = np.empty((batch, steps, outputs))
+    for t in range(steps):
+        hidden[:, t], y_t = jordan_step(
+            x[:, t], y_t, weights, activation, output_activation
         )
-    outputs_size = np.shape(params[3])[-1] if np.ndim(params[3]) == 2 else 0
-    units = np.shape(params[0])[-1] if np.ndim(params[0]) == 2 else 0
-    y = np.zeros((x.shape[0], outputs_size))
-    hidden = np.empty((x.shape[0], x.shape[1], units))
-    outputs = np.empty((x.shape[0], x.shape[1], outputs_size))
-    for t in range(x.shape[1]):
-        h, y = jordan_step(x[:, t], y, params, activation, output_activation)
-        hidden[:, t], outputs[:, t] = h, y
-    return hidden, outputs
+        all_outputs[:, t] = y_t
+    return JordanTrace(hidden, all_outputs)
 
 
+@checked(checks.recurrent_matrix)
 def recurrent_matrix(
     units: int, spectral_radius: float, *, seed: int = 0
 ) -> np.ndarray:
     """A random orthogonal ``(units, units)`` matrix times ``spectral_radius``.
 
-    Every eigenvalue and every singular value then has size ``spectral_radius``, so repeated products grow or
-    shrink exactly like ``spectral_radius ** k``: the cleanest case for seeing gradients vanish or explode.
-    Introduced in the recurrent-network chapter.
+    Every eigenvalue and every singular value then has size ``spectral_radius``, so
+    repeated products grow or shrink exactly like ``spectral_radius ** k``: the
+    cleanest case for seeing gradients vanish or explode.
+
+    Args:
+        units: the size of the matrix.
+        spectral_radius: the common size of its eigenvalues (and singular values).
+        seed: the seed of the random rotation.
     """
-    units = check_int("units", units, minimum=1)
-    spectral_radius = check_float("spectral_radius", spectral_radius, minimum=0.0)
-    seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     q, r = np.linalg.qr(rng.standard_normal((units, units)))
     return spectral_radius * q * np.sign(np.diag(r))
 
 
+@checked(checks.input_gradient_norms)
 def input_gradient_norms(
-    x: Any, kernel: Any, recurrent_kernel: Any, bias: Any, *, activation: str = "tanh"
+    x: np.ndarray, weights: RNNWeights, *, activation: str = "tanh"
 ) -> np.ndarray:
-    """How strongly the last state depends on earlier inputs: ``norms[k] = ||d h_T / d x_{T-k}||``.
+    """How strongly the last state depends on earlier inputs: ||dh_T / dx_{T-k}||.
 
-    ``x`` is one sequence ``(time, features)``; the result has one Frobenius norm per lag ``k = 0 ... T-1``.
-    By the chain rule ``d h_T / d x_{T-k} = D_T U^T D_{T-1} U^T ... D_{T-k} W^T`` with ``D_t`` the diagonal of
-    activation slopes, so the norm shrinks or grows roughly like (spectral radius of U times the slopes)^k
-    (Bengio, Simard and Frasconi, 1994). Introduced in the recurrent-network chapter.
+    By the chain rule dh_T/dx_{T-k} = D_T U^T D_{T-1} U^T ... D_{T-k} W^T, with D_t
+    the diagonal matrix of activation slopes. Each factor D U^T has a norm at most
+    (largest slope) times (largest singular value of U), so the norm shrinks at least
+    geometrically when that product is below 1 (Pascanu, Mikolov and Bengio, 2013).
+
+    Args:
+        x: one sequence, ``(time, features)``.
+        weights: an :class:`RNNWeights`.
+        activation: the nonlinearity.
+
+    Returns:
+        one Frobenius norm per lag ``k = 0 ... T-1``.
     """
-    x = check_array("x", x, ndim=2)
-    kernel, recurrent_kernel, bias = _check_rnn_weights(
-        kernel, recurrent_kernel, bias, x.shape[1]
-    )
-    check_choice("activation", activation, ACTIVATIONS)
-    states = rnn_forward(
-        x[None], kernel, recurrent_kernel, bias, activation=activation
-    )[0]
-    slopes = _derivative_from_output(states, activation)
+    W, U, _ = weights
+    hidden = rnn_sequence(x[None], weights, activation=activation).hidden[0]
+    slopes = slope_from_output(hidden, activation)
     steps = len(x)
     norms = np.empty(steps)
-    # jacobian = d h_T / d h_t (units x units), carried backwards one step at a time.
-    jacobian = np.eye(kernel.shape[1])
+    dh_T_dh_t = np.eye(U.shape[0])  # carried backwards one step at a time
     for k in range(steps):
-        t = steps - 1 - k
-        through_step = jacobian * slopes[t]  # d h_T / d(pre-activation at t)
-        norms[k] = np.linalg.norm(through_step @ kernel.T)
-        jacobian = through_step @ recurrent_kernel.T
+        dh_T_dz_t = dh_T_dh_t * slopes[steps - 1 - k]
+        norms[k] = np.linalg.norm(dh_T_dz_t @ W.T)
+        dh_T_dh_t = dh_T_dz_t @ U.T
     return norms
 
 
+@checked(checks.clip_by_global_norm)
 def clip_by_global_norm(
-    gradients: list[Any], max_norm: float
-) -> tuple[list[np.ndarray], float]:
-    """Scale gradients down so that their joint norm is at most ``max_norm``; return them and the old norm.
+    gradients: list[np.ndarray], max_norm: float
+) -> ClippedGradients:
+    """Scale gradients down so that their joint norm is at most ``max_norm``.
 
-    The direction is kept; only the length is capped (Pascanu, Mikolov and Bengio, 2013). This is what
-    ``keras.optimizers.SGD(global_clipnorm=...)`` does. Introduced in the recurrent-network chapter.
+    The direction is kept; only the length is capped (Pascanu, Mikolov and Bengio,
+    2013). This is what ``keras.optimizers.SGD(global_clipnorm=...)`` does.
+
+    Args:
+        gradients: a list of arrays.
+        max_norm: the cap, a positive number.
+
+    Returns:
+        a :class:`ClippedGradients` (the scaled arrays and the norm before clipping).
     """
-    if not isinstance(gradients, list | tuple) or not gradients:
-        raise TypeError(
-            f"`gradients` must be a non-empty list of arrays, got {type(gradients).__name__}"
-        )
-    max_norm = check_float("max_norm", max_norm, minimum=0.0, exclusive_minimum=True)
-    arrays = [check_array(f"gradients[{i}]", g) for i, g in enumerate(gradients)]
-    norm = float(np.sqrt(sum(float(np.sum(a**2)) for a in arrays)))
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in gradients)))
     factor = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return [a * factor for a in arrays], norm
+    return ClippedGradients([g * factor for g in gradients], norm)
