@@ -1,9 +1,11 @@
 """Where the convolutional-network chapter spends its time (Chapter 3).
 
-Prints a Markdown section for ``benchmarks/results.md``: the seconds (wall and CPU) of one training epoch on
-4,000 digit-shaped images for the chapter's LeNet-style CNN and its same-size MLP, and of one forward pass of
-a ``Conv2D(6, 5)`` over 256 digits in Keras, in the NumPy reference, and as the convolution matrix product.
-Each number is the median of ``REPEATS`` timings after one untimed warm-up.
+Prints a Markdown section for ``benchmarks/results.md``: the seconds (wall and CPU) of
+one training epoch on 4,000 digit-shaped images for the chapter's LeNet-style CNN and
+an MLP of about the same size, and of one forward pass of a ``Conv2D(6, 5)`` over 256
+digits in Keras, in the NumPy reference (direct loop, and im2col with one matrix
+product), and as the convolution matrix product. Each number is the median of
+``REPEATS`` timings after one untimed warm-up.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np  # noqa: E402
 
-IMAGES, BATCH, REPEATS = 4000, 64, 3  # the chapter's training set size and batch size
+IMAGES, BATCH, REPEATS = 4000, 64, 3  # the chapter's training-set and batch sizes
 
 
 def timed(function) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``function()`` over REPEATS runs, after one warm-up run."""
+    """Median wall and CPU seconds of ``function()`` over REPEATS runs, warm."""
     function()
     walls, cpus = [], []
     for _ in range(REPEATS):
@@ -70,9 +72,8 @@ def main() -> None:
     x = rng.random((IMAGES, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, IMAGES)
     print("## Convolutional networks (Chapter 3)\n")
-    print(
-        f"TF_ENABLE_ONEDNN_OPTS={os.environ['TF_ENABLE_ONEDNN_OPTS']}; median of {REPEATS} after a warm-up.\n"
-    )
+    onednn = os.environ["TF_ENABLE_ONEDNN_OPTS"]
+    print(f"TF_ENABLE_ONEDNN_OPTS={onednn}; median of {REPEATS} after a warm-up.\n")
     print("| what | wall s | CPU s |")
     print("|---|---:|---:|")
     for name, model in models().items():
@@ -85,15 +86,22 @@ def main() -> None:
     batch = x[:256]
     layer = keras.layers.Conv2D(6, 5)
     layer.build(batch.shape)
-    kernel, bias = layer.get_weights()
-    matrix = conv.convolution_matrix(kernel[:, :, 0, 0], (28, 28))
+    weights = conv.ConvWeights(*layer.get_weights())
+    matrix = conv.conv_matrix(weights.kernel[:, :, 0, 0], (28, 28))
     flat = batch.reshape(len(batch), -1)
     rows = [
         (
             "Conv2D(6, 5) forward, 256 digits, Keras",
             lambda: keras.ops.convert_to_numpy(layer(batch)),
         ),
-        ("the same in the NumPy reference", lambda: conv.conv2d(batch, kernel, bias)),
+        (
+            "the same in NumPy, direct loop over positions",
+            lambda: conv.conv2d(batch, weights),
+        ),
+        (
+            "the same in NumPy, im2col and one matrix product",
+            lambda: conv.conv2d_im2col(batch, weights),
+        ),
         (
             "one filter of it as the 576 x 784 convolution matrix",
             lambda: flat @ matrix.T,

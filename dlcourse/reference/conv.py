@@ -1,312 +1,369 @@
-"""Convolution and pooling in NumPy, as Keras computes them (Chapter 3, "Convolutional networks").
+"""Convolution and pooling in NumPy, as Keras computes them (Chapter 3).
 
-Keras's ``Conv2D`` computes a *cross-correlation*: the kernel slides over the image without being flipped.
-It stores the kernel as ``(height, width, in_channels, filters)`` and works on ``(batch, height, width,
-channels)`` arrays. Padding ``"valid"`` uses only positions where the kernel fits inside the image;
-``"same"`` pads with zeros so that the output has ``ceil(size / stride)`` positions, putting the extra row or
-column (if the total padding is odd) at the bottom and right, as TensorFlow does.
+Keras's ``Conv2D`` computes a *cross-correlation*: the kernel slides over the image
+without being flipped. Arrays are laid out as in Keras: images ``(batch, height, width,
+channels)`` (NHWC), a kernel ``(kh, kw, in_channels, filters)`` and a bias
+``(filters,)``, carried together in :class:`ConvWeights`, so that
+``ConvWeights(*layer.get_weights())`` takes the weights of a Keras layer. Padding
+``"valid"`` uses only the positions where the kernel fits inside the image; ``"same"``
+pads with zeros so that the output has ``ceil(size / stride)`` positions, the odd zero
+(if the total padding is odd) at the bottom and right, as TensorFlow does.
 
-:func:`convolution_matrix` builds the sparse matrix with shared entries whose product with a flattened
-image is the same convolution: the course's check of the claim that a CNN "uses convolution in place of
-general matrix multiplication".
+Each function here is a *core*: its lines are the chapter's equations, and its argument
+checks live in :mod:`dlcourse.reference._conv_checks`. :func:`conv2d` is the direct
+loop over output positions; :func:`conv2d_im2col` computes the same thing the way
+libraries do, every window copied into a row of one matrix (:func:`im2col`) and one
+matrix product. :func:`conv_matrix` builds the sparse matrix with shared entries whose
+product with a flattened image is the same convolution.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from dlcourse._checks import check_array, check_choice, check_int, describe
-from dlcourse.reference.dense import ACTIVATIONS, activate
+from dlcourse._checks import checked
+from dlcourse.reference import _conv_checks as checks
+from dlcourse.reference.activations import activate
 
+#: The paddings Keras's convolution and pooling layers accept.
 PADDINGS = ("valid", "same")
 
 
-def _pair(name: str, value: Any) -> tuple[int, int]:
-    """Accept ``3`` or ``(3, 2)`` the way Keras does and return a pair of positive ints."""
-    if isinstance(value, tuple | list):
-        if len(value) != 2:
-            raise ValueError(
-                f"`{name}` must be an int or a pair of ints, got {describe(value)}"
-            )
-        return (
-            check_int(f"{name}[0]", value[0], minimum=1),
-            check_int(f"{name}[1]", value[1], minimum=1),
-        )
-    value = check_int(name, value, minimum=1)
-    return value, value
+class ConvWeights(NamedTuple):
+    """The weights of a ``Conv2D`` or ``Conv1D`` layer, in ``get_weights()`` order.
+
+    Args:
+        kernel: ``(kh, kw, in_channels, filters)`` for ``Conv2D``, ``(width,
+            in_channels, filters)`` for ``Conv1D``.
+        bias: ``(filters,)``, or ``None`` for a layer built with ``use_bias=False``.
+    """
+
+    kernel: np.ndarray
+    bias: np.ndarray | None = None
 
 
-def output_length(
-    size: int, kernel: int, stride: int = 1, padding: str = "valid"
+class Padding(NamedTuple):
+    """The zeros that padding ``"same"`` adds before and after an axis."""
+
+    before: int
+    after: int
+
+
+@checked(checks.output_size)
+def output_size(
+    size: int, kernel_size: int, stride: int = 1, padding: str = "valid"
 ) -> int:
-    """The number of output positions along one axis: ``floor((size - kernel) / stride) + 1`` for
-    ``"valid"``, ``ceil(size / stride)`` for ``"same"``. Introduced in Chapter 3."""
-    size = check_int("size", size, minimum=1)
-    kernel = check_int("kernel", kernel, minimum=1)
-    stride = check_int("stride", stride, minimum=1)
-    check_choice("padding", padding, PADDINGS)
+    """The number of kernel positions along one axis of ``size`` pixels.
+
+    ``o = floor((n - k) / s) + 1`` for ``"valid"``; ``ceil(n / s)`` for ``"same"``.
+
+    Args:
+        size: the number of pixels ``n`` along the axis.
+        kernel_size: the kernel's extent ``k`` along the axis.
+        stride: the step ``s`` between positions.
+        padding: ``"valid"`` or ``"same"``.
+    """
     if padding == "same":
         return -(-size // stride)
-    if kernel > size:
-        raise ValueError(
-            f"`kernel` ({kernel}) must not be larger than `size` ({size}) with padding 'valid'"
-        )
-    return (size - kernel) // stride + 1
+    return (size - kernel_size) // stride + 1
 
 
-def same_padding(size: int, kernel: int, stride: int = 1) -> tuple[int, int]:
-    """The zeros ``(before, after)`` that padding ``"same"`` adds along one axis, the odd one after.
+@checked(checks.same_padding)
+def same_padding(size: int, kernel_size: int, stride: int = 1) -> Padding:
+    """The zeros ``(before, after)`` that padding ``"same"`` adds along one axis.
 
-    Introduced in Chapter 3.
+    Args:
+        size: the number of pixels along the axis.
+        kernel_size: the kernel's extent along the axis.
+        stride: the step between positions.
     """
-    size = check_int("size", size, minimum=1)
-    kernel = check_int("kernel", kernel, minimum=1)
-    stride = check_int("stride", stride, minimum=1)
-    total = max(
-        (output_length(size, kernel, stride, "same") - 1) * stride + kernel - size, 0
-    )
-    return total // 2, total - total // 2
+    positions = output_size(size, kernel_size, stride, "same")
+    total = max((positions - 1) * stride + kernel_size - size, 0)
+    return Padding(total // 2, total - total // 2)
 
 
-def correlate2d(image: Any, kernel: Any) -> np.ndarray:
-    """The textbook cross-correlation of one 2-D image with one 2-D kernel, no padding, stride 1:
-    ``out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[a, b]``. This is what Keras calls convolution.
+@checked(checks.correlate2d)
+def correlate2d(image: ArrayLike, kernel: ArrayLike) -> np.ndarray:
+    """Cross-correlation of one 2-D image with one 2-D kernel, stride 1, no padding.
 
-    Introduced in Chapter 3.
+    ``y[i, j] = sum_{u, v} K[u, v] x[i + u, j + v]``: what Keras calls convolution.
+
+    Args:
+        image: a 2-D array ``x``.
+        kernel: a 2-D array ``K`` no larger than the image.
     """
-    image = check_array("image", image, ndim=2)
-    kernel = check_array("kernel", kernel, ndim=2)
-    if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
-        raise ValueError(
-            f"`kernel` of shape {kernel.shape} does not fit inside `image` of shape "
-            f"{image.shape}"
-        )
-    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
-    return np.einsum("ijab,ab->ij", windows, kernel)
+    kh, kw = kernel.shape
+    rows, columns = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    y = np.zeros((rows, columns))
+    for u in range(kh):
+        for v in range(kw):
+            y += kernel[u, v] * image[u : u + rows, v : v + columns]
+    return y
 
 
-def convolve2d(image: Any, kernel: Any) -> np.ndarray:
-    """The convolution of mathematics: cross-correlation with the kernel flipped in both axes.
+@checked(checks.convolve2d)
+def convolve2d(image: ArrayLike, kernel: ArrayLike) -> np.ndarray:
+    """The convolution of mathematics: cross-correlation with the kernel flipped.
 
-    Introduced in Chapter 3.
+    Args:
+        image: a 2-D array.
+        kernel: a 2-D array no larger than the image.
     """
-    kernel = check_array("kernel", kernel, ndim=2)
     return correlate2d(image, kernel[::-1, ::-1])
 
 
-def _pad(
-    x: np.ndarray,
-    kernel: tuple[int, int],
-    strides: tuple[int, int],
-    padding: str,
+@checked(checks.pad)
+def pad(
+    x: ArrayLike,
+    kernel_size: tuple[int, int],
+    strides: tuple[int, int] = (1, 1),
+    padding: str = "valid",
+    *,
     fill: float = 0.0,
 ) -> np.ndarray:
+    """A batch of images with the border that ``padding`` asks for.
+
+    Args:
+        x: images ``(batch, height, width, channels)``.
+        kernel_size: ``(kh, kw)`` of the kernel or pooling window.
+        strides: the steps along rows and columns.
+        padding: ``"valid"`` (no border) or ``"same"``.
+        fill: the value of the border (``-inf`` for max pooling).
+    """
     if padding == "valid":
         return x
-    rows = same_padding(x.shape[1], kernel[0], strides[0])
-    columns = same_padding(x.shape[2], kernel[1], strides[1])
+    rows = same_padding(x.shape[1], kernel_size[0], strides[0])
+    columns = same_padding(x.shape[2], kernel_size[1], strides[1])
     return np.pad(x, ((0, 0), rows, columns, (0, 0)), constant_values=fill)
 
 
-def _windows(
-    x: np.ndarray, kernel: tuple[int, int], strides: tuple[int, int]
-) -> np.ndarray:
-    """Every kernel-sized window of a padded batch: shape (batch, out_rows, out_cols, channels, kh, kw)."""
-    windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(1, 2))
-    return windows[:, :: strides[0], :: strides[1]]
-
-
+@checked(checks.conv2d)
 def conv2d(
-    x: Any,
-    kernel: Any,
-    bias: Any | None = None,
+    x: ArrayLike,
+    weights: ConvWeights,
     *,
     strides: int | Sequence[int] = 1,
     padding: str = "valid",
     activation: str = "linear",
 ) -> np.ndarray:
-    """What ``keras.layers.Conv2D`` computes, in NumPy.
+    """What ``keras.layers.Conv2D`` computes, one output position at a time.
 
-    ``x`` has shape ``(batch, height, width, in_channels)``, ``kernel`` ``(kh, kw, in_channels, filters)``
-    and ``bias`` ``(filters,)`` (or ``None`` for no bias). Output position ``(i, j)`` of filter ``f`` is
-    ``sum_{a, b, c} x[s_r i + a, s_c j + b, c] * kernel[a, b, c, f] + bias[f]`` on the padded input, then
-    the activation. Introduced in Chapter 3.
+    On the padded input, ``y[:, i, j, f] = act(bias[f] + sum_{u, v, c} K[u, v, c, f]
+    x[:, s_r i + u, s_c j + v, c])``.
+
+    Args:
+        x: images ``(batch, height, width, in_channels)``.
+        weights: :class:`ConvWeights` with a kernel ``(kh, kw, in_channels, filters)``.
+        strides: the step ``(s_r, s_c)`` along rows and columns (an int for both).
+        padding: ``"valid"`` or ``"same"``.
+        activation: the name of an activation in :mod:`dlcourse.reference.activations`.
     """
-    x = check_array("x", x, ndim=4)
-    kernel = check_array("kernel", kernel, ndim=4)
-    if kernel.shape[2] != x.shape[3]:
-        raise ValueError(
-            f"`kernel` must have {x.shape[3]} input channels (its third axis), one per channel "
-            f"of `x`; got shape {kernel.shape}"
-        )
+    K, bias = weights
+    kh, kw, _, filters = K.shape
+    s_r, s_c = strides
+    x = pad(x, (kh, kw), strides, padding)
+    rows = (x.shape[1] - kh) // s_r + 1
+    columns = (x.shape[2] - kw) // s_c + 1
+    y = np.zeros((x.shape[0], rows, columns, filters))
+    for i in range(rows):
+        for j in range(columns):
+            window = x[:, s_r * i : s_r * i + kh, s_c * j : s_c * j + kw, :]
+            y[:, i, j, :] = np.tensordot(window, K, axes=3)
     if bias is not None:
-        bias = check_array("bias", bias, shape=(kernel.shape[3],))
-    strides = _pair("strides", strides)
-    check_choice("padding", padding, PADDINGS)
-    check_choice("activation", activation, ACTIVATIONS)
-    size = kernel.shape[:2]
-    if padding == "valid" and (size[0] > x.shape[1] or size[1] > x.shape[2]):
-        raise ValueError(
-            f"`kernel` of size {size} does not fit inside images of size {x.shape[1:3]} "
-            "with padding 'valid'"
-        )
-    windows = _windows(_pad(x, size, strides, padding), size, strides)
-    out = np.einsum("bijcuv,uvcf->bijf", windows, kernel)
-    if bias is not None:
-        out = out + bias
-    return activate(out, activation)
+        y = y + bias
+    return activate(y, activation)
 
 
+@checked(checks.im2col)
+def im2col(
+    x: ArrayLike,
+    kernel_size: tuple[int, int],
+    *,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+) -> np.ndarray:
+    """Every kernel-sized window of a batch of images, flattened into one row.
+
+    The result has shape ``(batch, rows, columns, kh * kw * channels)``; each row lists
+    its window in the order of ``kernel.reshape(kh * kw * channels, filters)``.
+
+    Args:
+        x: images ``(batch, height, width, channels)``.
+        kernel_size: ``(kh, kw)``.
+        strides: the step ``(s_r, s_c)`` along rows and columns.
+        padding: ``"valid"`` or ``"same"``.
+    """
+    kh, kw = kernel_size
+    s_r, s_c = strides
+    x = pad(x, kernel_size, strides, padding)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
+    windows = windows[:, ::s_r, ::s_c]  # (batch, rows, columns, channels, kh, kw)
+    batch, rows, columns, channels = windows.shape[:4]
+    rows_of_matrix = windows.transpose(0, 1, 2, 4, 5, 3)
+    return rows_of_matrix.reshape(batch, rows, columns, kh * kw * channels)
+
+
+@checked(checks.conv2d)
+def conv2d_im2col(
+    x: ArrayLike,
+    weights: ConvWeights,
+    *,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+    activation: str = "linear",
+) -> np.ndarray:
+    """The same as :func:`conv2d`, computed as libraries do: im2col, one matrix product.
+
+    Args:
+        x: images ``(batch, height, width, in_channels)``.
+        weights: :class:`ConvWeights` with a kernel ``(kh, kw, in_channels, filters)``.
+        strides: the step ``(s_r, s_c)`` along rows and columns.
+        padding: ``"valid"`` or ``"same"``.
+        activation: the name of an activation in :mod:`dlcourse.reference.activations`.
+    """
+    K, bias = weights
+    kh, kw, channels, filters = K.shape
+    columns = im2col(x, (kh, kw), strides=strides, padding=padding)
+    y = columns @ K.reshape(kh * kw * channels, filters)
+    if bias is not None:
+        y = y + bias
+    return activate(y, activation)
+
+
+@checked(checks.conv1d)
 def conv1d(
-    x: Any,
-    kernel: Any,
-    bias: Any | None = None,
+    x: ArrayLike,
+    weights: ConvWeights,
     *,
     strides: int = 1,
     padding: str = "valid",
     activation: str = "linear",
 ) -> np.ndarray:
-    """What ``keras.layers.Conv1D`` computes: :func:`conv2d` on sequences seen as images one row high.
+    """What ``keras.layers.Conv1D`` computes: :func:`conv2d` on rows one pixel high.
 
-    ``x`` has shape ``(batch, steps, channels)``, ``kernel`` ``(width, channels, filters)``. Introduced in
-    Chapter 3.
+    Args:
+        x: sequences ``(batch, steps, channels)``.
+        weights: :class:`ConvWeights` with a kernel ``(width, in_channels, filters)``.
+        strides: the step along time.
+        padding: ``"valid"`` or ``"same"``.
+        activation: the name of an activation in :mod:`dlcourse.reference.activations`.
     """
-    x = check_array("x", x, ndim=3)
-    kernel = check_array("kernel", kernel, ndim=3)
-    strides = check_int("strides", strides, minimum=1)
-    out = conv2d(
+    one_row = ConvWeights(weights.kernel[None], weights.bias)
+    y = conv2d(
         x[:, None],
-        kernel[None],
-        bias,
+        one_row,
         strides=(1, strides),
         padding=padding,
         activation=activation,
     )
-    return out[:, 0]
+    return y[:, 0]
 
 
-def _pool(x: Any, pool_size: Any, strides: Any, padding: str, kind: str) -> np.ndarray:
-    x = check_array("x", x, ndim=4)
-    size = _pair("pool_size", pool_size)
-    steps = size if strides is None else _pair("strides", strides)
-    check_choice("padding", padding, PADDINGS)
-    if padding == "valid" and (size[0] > x.shape[1] or size[1] > x.shape[2]):
-        raise ValueError(
-            f"`pool_size` {size} does not fit inside images of size {x.shape[1:3]} "
-            "with padding 'valid'"
-        )
-    if kind == "max":
-        windows = _windows(_pad(x, size, steps, padding, fill=-np.inf), size, steps)
-        return windows.max(axis=(-2, -1))
-    # Average pooling with padding "same" divides by the number of real pixels in each window, as Keras does.
-    totals = _windows(_pad(x, size, steps, padding), size, steps).sum(axis=(-2, -1))
-    ones = np.ones_like(x[:1, ..., :1])
-    counts = _windows(_pad(ones, size, steps, padding), size, steps).sum(axis=(-2, -1))
-    return totals / counts
-
-
+@checked(checks.pool2d)
 def max_pool2d(
-    x: Any,
+    x: ArrayLike,
     pool_size: int | Sequence[int] = 2,
     strides: int | Sequence[int] | None = None,
     padding: str = "valid",
 ) -> np.ndarray:
-    """What ``keras.layers.MaxPooling2D`` computes: the largest value in each window, channel by channel.
+    """What ``keras.layers.MaxPooling2D`` computes: the largest value in each window.
 
-    ``strides`` defaults to ``pool_size`` (windows side by side). Introduced in Chapter 3.
+    Args:
+        x: images ``(batch, height, width, channels)``; each channel is pooled alone.
+        pool_size: the window ``(ph, pw)`` (an int for both).
+        strides: the step between windows; ``None`` means ``pool_size`` (side by side).
+        padding: ``"valid"`` or ``"same"`` (the border never wins the maximum).
     """
-    return _pool(x, pool_size, strides, padding, "max")
+    x = pad(x, pool_size, strides, padding, fill=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(x, pool_size, axis=(1, 2))
+    return windows[:, :: strides[0], :: strides[1]].max(axis=(-2, -1))
 
 
-def avg_pool2d(
-    x: Any,
+@checked(checks.pool2d)
+def average_pool2d(
+    x: ArrayLike,
     pool_size: int | Sequence[int] = 2,
     strides: int | Sequence[int] | None = None,
     padding: str = "valid",
 ) -> np.ndarray:
-    """What ``keras.layers.AveragePooling2D`` computes: the mean of each window, channel by channel.
+    """What ``keras.layers.AveragePooling2D`` computes: the mean of each window.
 
-    Introduced in Chapter 3.
+    With padding ``"same"`` a window at the border is averaged over its real pixels
+    only, as Keras does.
+
+    Args:
+        x: images ``(batch, height, width, channels)``; each channel is pooled alone.
+        pool_size: the window ``(ph, pw)`` (an int for both).
+        strides: the step between windows; ``None`` means ``pool_size``.
+        padding: ``"valid"`` or ``"same"``.
     """
-    return _pool(x, pool_size, strides, padding, "average")
+
+    def window_sums(images: np.ndarray) -> np.ndarray:
+        images = pad(images, pool_size, strides, padding)
+        windows = np.lib.stride_tricks.sliding_window_view(
+            images, pool_size, axis=(1, 2)
+        )
+        return windows[:, :: strides[0], :: strides[1]].sum(axis=(-2, -1))
+
+    real_pixels = window_sums(np.ones_like(x[:1, ..., :1]))
+    return window_sums(x) / real_pixels
 
 
-def convolution_matrix(
-    kernel: Any,
+@checked(checks.conv_matrix)
+def conv_matrix(
+    kernel: ArrayLike,
     image_shape: tuple[int, int],
     *,
     strides: int | Sequence[int] = 1,
     padding: str = "valid",
 ) -> np.ndarray:
-    """The matrix ``M`` with ``M @ image.ravel() == conv2d(image, kernel).ravel()`` for one channel.
+    """The matrix ``M`` with ``M @ image.ravel()`` equal to the flattened convolution.
 
-    ``kernel`` is 2-D ``(kh, kw)``; ``M`` has one row per output position and one column per pixel. Each
-    row holds the same ``kh * kw`` kernel entries, shifted; every other entry is zero: a sparse matrix with
-    shared weights. Introduced in Chapter 3.
+    One row per output position, one column per pixel. Each row holds the same
+    ``kh * kw`` kernel entries, shifted; every other entry is zero: a sparse matrix with
+    shared weights.
+
+    Args:
+        kernel: a 2-D kernel ``(kh, kw)`` (one input channel, one filter).
+        image_shape: ``(height, width)`` of the image.
+        strides: the step ``(s_r, s_c)`` along rows and columns.
+        padding: ``"valid"`` or ``"same"``.
     """
-    kernel = check_array("kernel", kernel, ndim=2)
-    if (
-        not isinstance(image_shape, tuple | list)
-        or len(image_shape) != 2
-        or not all(
-            isinstance(n, int | np.integer) and not isinstance(n, bool) and n > 0
-            for n in image_shape
-        )
-    ):
-        raise TypeError(
-            f"`image_shape` must be a pair of positive ints like (6, 6), "
-            f"got {describe(image_shape)}"
-        )
-    height, width = int(image_shape[0]), int(image_shape[1])
-    strides = _pair("strides", strides)
-    check_choice("padding", padding, PADDINGS)
+    height, width = image_shape
     kh, kw = kernel.shape
-    if padding == "valid":
-        if kh > height or kw > width:
-            raise ValueError(
-                f"`kernel` of shape {kernel.shape} does not fit inside images of shape "
-                f"{(height, width)}"
-            )
-        top = left = 0
-    else:
-        top = same_padding(height, kh, strides[0])[0]
-        left = same_padding(width, kw, strides[1])[0]
-    rows = output_length(height, kh, strides[0], padding)
-    columns = output_length(width, kw, strides[1], padding)
-    matrix = np.zeros((rows * columns, height * width))
+    s_r, s_c = strides
+    top = same_padding(height, kh, s_r).before if padding == "same" else 0
+    left = same_padding(width, kw, s_c).before if padding == "same" else 0
+    rows = output_size(height, kh, s_r, padding)
+    columns = output_size(width, kw, s_c, padding)
+    M = np.zeros((rows * columns, height * width))
     for i in range(rows):
         for j in range(columns):
-            for a in range(kh):
-                for b in range(kw):
-                    # Zero padding contributes nothing, so pixels outside the image simply have no column.
-                    row, column = i * strides[0] + a - top, j * strides[1] + b - left
+            for u in range(kh):
+                for v in range(kw):
+                    row, column = s_r * i + u - top, s_c * j + v - left
+                    # A zero of the padding adds nothing, so it gets no column.
                     if 0 <= row < height and 0 <= column < width:
-                        matrix[i * columns + j, row * width + column] = kernel[a, b]
-    return matrix
+                        M[i * columns + j, row * width + column] = kernel[u, v]
+    return M
 
 
+@checked(checks.receptive_field)
 def receptive_field(layers: Sequence[tuple[int, int]]) -> int:
     """The side of the input patch that one output unit of a stack of layers sees.
 
-    ``layers`` lists ``(kernel, stride)`` for each convolution or pooling layer, input first. Each layer
-    widens the field by ``(kernel - 1)`` times the product of the strides below it. Introduced in Chapter 3.
+    ``r_l = r_{l-1} + (k_l - 1) * s_1 * ... * s_{l-1}``, starting from ``r_0 = 1``.
+
+    Args:
+        layers: ``(kernel_size, stride)`` of each convolution or pooling layer, input
+            first.
     """
-    if isinstance(layers, str) or not isinstance(layers, Sequence) or not layers:
-        raise TypeError(
-            f"`layers` must be a non-empty list of (kernel, stride) pairs, "
-            f"got {describe(layers)}"
-        )
     field, jump = 1, 1
-    for index, layer in enumerate(layers):
-        if not isinstance(layer, tuple | list) or len(layer) != 2:
-            raise TypeError(
-                f"`layers[{index}]` must be a pair (kernel, stride), got {describe(layer)}"
-            )
-        kernel = check_int(f"layers[{index}] kernel", layer[0], minimum=1)
-        stride = check_int(f"layers[{index}] stride", layer[1], minimum=1)
-        field += (kernel - 1) * jump
+    for kernel_size, stride in layers:
+        field += (kernel_size - 1) * jump
         jump *= stride
     return field
