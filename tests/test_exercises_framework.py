@@ -194,3 +194,21 @@ def test_messages_never_show_the_expected_number():
             expect_number(got, 1234, what="n")
         assert "1234" not in str(raised.value)
     assert framework.NOT_DONE_MESSAGE
+
+
+def test_progress_lists_every_exercise_with_its_status():
+    import types
+
+    module = types.ModuleType("chapter")
+    module.demo = EXERCISE
+    module.other = Exercise("other", check_42, hint="", answer=answer_42)
+    checklist = framework.progress(module, {"demo": answer_42, "other": lambda: 1})
+    assert checklist.done == 1
+    text = str(checklist)
+    assert "✓ demo: correct" in text and "✗ other: incorrect" in text
+    assert "1 of 2 correct" in text
+    assert "other: not done" in str(framework.progress(module, {}))
+    with pytest.raises(TypeError, match="`namespace`"):
+        framework.progress(module, [1])
+    with pytest.raises(ValueError, match="`exercises`"):
+        framework.progress(types.ModuleType("empty"), {})

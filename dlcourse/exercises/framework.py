@@ -359,3 +359,54 @@ def expect_number(
             raise Wrong(message)
     direction = "too large" if float(got) > expected else "too small"
     raise Wrong(f"{what} is {direction}.")
+
+
+class Progress:
+    """A checklist of a chapter's exercises: one line each, with its status."""
+
+    def __init__(self, results: list[CheckResult]) -> None:
+        self.results = results
+
+    @property
+    def done(self) -> int:
+        """How many exercises are correct."""
+        return sum(result.passed for result in self.results)
+
+    def _lines(self) -> list[str]:
+        marks = {
+            "correct": "✓",
+            "incorrect": "✗",
+            "not done": "…",
+            "checker error": "⚠",
+        }
+        return [f"{marks[r.status]} {r.exercise}: {r.status}" for r in self.results]
+
+    def __str__(self) -> str:
+        lines = self._lines()
+        return "\n".join([*lines, f"{self.done} of {len(self.results)} correct"])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def progress(exercises: Any, namespace: Mapping[str, Any]) -> Progress:
+    """Check every exercise of a chapter on the learner's current answers.
+
+    Args:
+        exercises: the chapter's exercises module (``dlcourse.exercises.rnn``).
+        namespace: where the answers live; in a notebook, ``globals()``. An exercise
+            whose name is not defined there counts as not done.
+    """
+    if not isinstance(namespace, Mapping):
+        raise TypeError(
+            "`namespace` must be a mapping such as globals(), "
+            f"got {describe(namespace)}"
+        )
+    found = [value for value in vars(exercises).values() if isinstance(value, Exercise)]
+    if not found:
+        raise ValueError(
+            f"`exercises` must be an exercises module, got {describe(exercises)}"
+        )
+    return Progress(
+        [exercise.check(namespace.get(exercise.name, ...)) for exercise in found]
+    )
