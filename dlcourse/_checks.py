@@ -1,8 +1,18 @@
 """Argument checks shared by every public ``dlcourse`` function.
 
-Each check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind, wrong value) with a
-message that names the parameter, says what was expected and shows what was given, so that a learner never
-meets a bare traceback from deep inside NumPy or TensorFlow. These are plumbing, used by every chapter.
+Each check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (right kind,
+wrong value) with a message that names the parameter, says what was expected and shows
+what was given, so that a learner never meets a bare traceback from deep inside NumPy or
+TensorFlow. These are plumbing, used by every chapter.
+
+Sizes have documented upper limits, so that a slip such as ``units=10**9`` is refused
+at once instead of allocating until the machine runs out of memory:
+
+* :data:`MAX_COUNT` for a count of things (units, steps, samples, filters, ...),
+  checked with :func:`check_count`;
+* :data:`MAX_EPOCHS` and :data:`MAX_BATCH_SIZE` for training loops;
+* :data:`MAX_ELEMENTS` for the number of numbers in an array a function is about to
+  create, checked with :func:`check_allocation` before it is created.
 """
 
 from __future__ import annotations
@@ -18,9 +28,18 @@ import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The largest count (of units, steps, samples, filters, ...) a check accepts.
+MAX_COUNT = 1_000_000
+#: The largest number of epochs (or training rounds) a check accepts.
+MAX_EPOCHS = 100_000
+#: The largest batch size a check accepts.
+MAX_BATCH_SIZE = 1_048_576
+#: The largest array (in numbers, about 800 MB of float64) a function may create.
+MAX_ELEMENTS = 100_000_000
+
 
 def describe(value: Any) -> str:
-    """A short description of ``value`` for error messages: type, and shape for arrays."""
+    """A short description of ``value`` for messages: its type, and shape for arrays."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     shape = getattr(value, "shape", None)
@@ -35,12 +54,50 @@ def describe(value: Any) -> str:
 def check_int(
     name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
-    """Return ``value`` as an ``int`` if it is a whole number within ``[minimum, maximum]``."""
+    """Return ``value`` as an ``int`` if it is a whole number in ``[minimum, maximum]``.
+
+    For a size, prefer :func:`check_count`, whose ``maximum`` defaults to
+    :data:`MAX_COUNT`.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"`{name}` must be an integer, got {describe(value)}")
     value = int(value)
     _check_range(name, value, minimum, maximum)
     return value
+
+
+def check_count(
+    name: str, value: Any, *, minimum: int = 1, maximum: int = MAX_COUNT
+) -> int:
+    """Return ``value`` as an ``int`` if it is a count within ``[minimum, maximum]``.
+
+    The default ``maximum`` is :data:`MAX_COUNT`: a count beyond it is refused before
+    anything is allocated.
+    """
+    return check_int(name, value, minimum=minimum, maximum=maximum)
+
+
+def check_allocation(
+    names: str | Sequence[str],
+    shape: Sequence[int],
+    *,
+    maximum: int = MAX_ELEMENTS,
+) -> None:
+    """Raise ``ValueError`` if an array of ``shape`` would exceed ``maximum`` numbers.
+
+    Call it with the already checked sizes *before* creating the array; ``names`` are
+    the parameters the sizes come from (named in the message).
+    """
+    total = 1
+    for length in shape:
+        total *= int(length)
+    if total > maximum:
+        listed = names if isinstance(names, str) else ", ".join(names)
+        described = " x ".join(str(int(length)) for length in shape)
+        raise ValueError(
+            f"`{listed}` ask for an array of {described} = {total:,} numbers, "
+            f"more than the limit of {maximum:,}; use smaller sizes"
+        )
 
 
 def check_float(
@@ -114,30 +171,44 @@ def check_array(
     dtype: str = "float",
     finite: bool = True,
     min_size: int = 1,
+    max_size: int | None = MAX_ELEMENTS,
 ) -> np.ndarray:
-    """Return ``value`` as a NumPy array after checking its kind, rank, shape and values.
+    """Return ``value`` as a NumPy array after checking kind, rank, shape and values.
 
-    ``dtype`` is ``"float"`` (converted to float64 unless already floating), ``"int"`` (whole numbers,
-    returned as int64) or ``"any"``. In ``shape``, ``None`` matches any length.
+    Args:
+        name: the parameter's name, for the messages.
+        value: what was given.
+        ndim: the allowed number(s) of dimensions, or ``None`` for any.
+        shape: the required shape; ``None`` in it matches any length.
+        dtype: ``"float"`` (converted to float64 unless already floating), ``"int"``
+            (whole numbers, returned as int64), ``"number"`` (any numeric or boolean
+            dtype, kept) or ``"any"`` (not checked).
+        finite: refuse NaN and infinity.
+        min_size: the fewest numbers the array may hold (1: not empty).
+        max_size: the most numbers it may hold (default :data:`MAX_ELEMENTS`), or
+            ``None`` for no limit.
     """
     if isinstance(value, str | bytes | dict | set) or value is None:
         raise TypeError(
-            f"`{name}` must be an array (a NumPy array or nested lists of numbers), got {describe(value)}"
+            f"`{name}` must be an array (a NumPy array or nested lists of numbers), "
+            f"got {describe(value)}"
         )
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
         raise TypeError(
-            f"`{name}` must be a rectangular array of numbers (every row the same length), got {describe(value)}"
+            f"`{name}` must be a rectangular array of numbers (every row the same "
+            f"length), got {describe(value)}"
         ) from None
     if array.dtype == object:
         raise TypeError(
             f"`{name}` must be a rectangular array of numbers, got {describe(value)}"
         )
+    numeric = np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
     if dtype == "float":
-        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        if not numeric or np.issubdtype(array.dtype, np.complexfloating):
             raise TypeError(
-                f"`{name}` must hold numbers, got an array of dtype {array.dtype}"
+                f"`{name}` must hold real numbers, got an array of dtype {array.dtype}"
             )
         if not np.issubdtype(array.dtype, np.floating):
             array = array.astype(np.float64)
@@ -145,7 +216,8 @@ def check_array(
         if np.issubdtype(array.dtype, np.floating):
             if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
                 raise TypeError(
-                    f"`{name}` must hold whole numbers (integer labels), got non-integer values"
+                    f"`{name}` must hold whole numbers (integer labels), got "
+                    "non-integer values"
                 )
             array = array.astype(np.int64)
         elif not np.issubdtype(array.dtype, np.integer):
@@ -154,6 +226,11 @@ def check_array(
             )
         else:
             array = array.astype(np.int64)
+    elif dtype == "number":
+        if not numeric:
+            raise TypeError(
+                f"`{name}` must hold numbers, got an array of dtype {array.dtype}"
+            )
     elif dtype != "any":
         raise ValueError(f"internal: unknown dtype rule {dtype!r}")
     if ndim is not None:
@@ -175,16 +252,29 @@ def check_array(
                 f"`{name}` must have shape {wanted}, got shape {array.shape}"
             )
     if array.size < min_size:
-        raise ValueError(f"`{name}` must not be empty, got shape {array.shape}")
+        if min_size == 1:
+            raise ValueError(f"`{name}` must not be empty, got shape {array.shape}")
+        raise ValueError(
+            f"`{name}` must hold at least {min_size} numbers, got shape {array.shape}"
+        )
+    if max_size is not None and array.size > max_size:
+        raise ValueError(
+            f"`{name}` must hold at most {max_size:,} numbers, got shape {array.shape}"
+        )
     if (
         finite
-        and np.issubdtype(array.dtype, np.floating)
+        and np.issubdtype(array.dtype, np.inexact)
         and not np.all(np.isfinite(array))
     ):
         raise ValueError(
             f"`{name}` must contain only finite numbers, got NaN or infinity"
         )
     return array
+
+
+def check_probability(name: str, value: Any) -> float:
+    """Return ``value`` as a ``float`` if it is a probability (a real in [0, 1])."""
+    return check_float(name, value, minimum=0.0, maximum=1.0)
 
 
 def check_same_length(names: Sequence[str], *arrays: np.ndarray) -> None:
@@ -195,7 +285,8 @@ def check_same_length(names: Sequence[str], *arrays: np.ndarray) -> None:
             f"`{n}` has {length}" for n, length in zip(names, lengths, strict=True)
         )
         raise ValueError(
-            f"{' and '.join(f'`{n}`' for n in names)} must have the same number of rows: {described}"
+            f"{' and '.join(f'`{n}`' for n in names)} must have the same number "
+            f"of rows: {described}"
         )
 
 
@@ -207,11 +298,12 @@ _INSIDE_CHECKED_CORE: contextvars.ContextVar[bool] = contextvars.ContextVar(
 def checked(validate: Callable[..., dict[str, Any] | None]) -> Callable[[F], F]:
     """Put argument checks in front of a teaching core, out of its lines.
 
-    ``validate`` receives the core's arguments by name (defaults filled in), raises ``TypeError`` or
-    ``ValueError`` for a bad one, and returns the arguments converted (a dict by name; ``None`` keeps them
-    as given). A core called from inside another checked core is not checked again: the arguments were
-    checked where they entered the package. ``inspect.unwrap`` (and :func:`dlcourse.source.show`) give
-    back the core, which reads like its equations.
+    ``validate`` receives the core's arguments by name (defaults filled in), raises
+    ``TypeError`` or ``ValueError`` for a bad one, and returns the arguments converted
+    (a dict by name; ``None`` keeps them as given). A core called from inside another
+    checked core is not checked again: the arguments were checked where they entered
+    the package. ``inspect.unwrap`` (and :func:`dlcourse.source.show`) give back the
+    core, which reads like its equations.
     """
 
     def decorate(core: F) -> F:

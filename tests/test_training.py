@@ -38,24 +38,33 @@ def test_set_seed_makes_keras_initialisation_repeatable():
         training.set_seed(-1)
 
 
-def test_scale_reads_the_environment(monkeypatch):
-    monkeypatch.delenv(training.SCALE_VARIABLE, raising=False)
-    assert training.scale() == "quick" and training.by_scale(1, 2) == 1
-    monkeypatch.setenv(training.SCALE_VARIABLE, "FULL")
-    assert training.scale() == "full" and training.by_scale(1, 2) == 2
-    monkeypatch.setenv(training.SCALE_VARIABLE, "huge")
+def test_run_scale_reads_the_environment(monkeypatch):
+    monkeypatch.delenv(training.SCALE_ENV, raising=False)
+    assert training.run_scale() == "quick" and training.by_scale(1, 2) == 1
+    monkeypatch.setenv(training.SCALE_ENV, "FULL")
+    assert training.run_scale() == "full" and training.by_scale(1, 2) == 2
+    monkeypatch.setenv(training.SCALE_ENV, "huge")
     with pytest.raises(
         ValueError, match="DLCOURSE_SCALE must be 'quick' or 'full', got 'huge'"
     ):
-        training.scale()
+        training.run_scale()
 
 
-def test_choose_scale_sets_and_validates(monkeypatch):
-    monkeypatch.delenv(training.SCALE_VARIABLE, raising=False)
-    training.choose_scale("full")
-    assert training.scale() == "full"
-    with pytest.raises(ValueError, match="`value` must be one of 'quick', 'full'"):
-        training.choose_scale("medium")
+def test_the_old_name_scale_still_answers_with_a_deprecation_warning(monkeypatch):
+    monkeypatch.setenv(training.SCALE_ENV, "full")
+    with pytest.warns(DeprecationWarning, match="renamed run_scale"):
+        assert training.scale() == "full"
+
+
+def test_set_seed_goes_through_keras_and_seeds_python_and_numpy():
+    import random
+
+    training.set_seed(11)
+    first = (random.random(), np.random.random())
+    training.set_seed(11)
+    assert (random.random(), np.random.random()) == first
+    with pytest.raises(ValueError, match="`seed` must be at most"):
+        training.set_seed(2**32)
 
 
 def test_fit_returns_history_and_time_and_prints_one_line_per_epoch(capsys):
@@ -68,6 +77,8 @@ def test_fit_returns_history_and_time_and_prints_one_line_per_epoch(capsys):
     assert "\x08" not in "".join(lines)
     assert "val_accuracy" in lines[-1] and lines[-1].endswith(" s)")
     assert result.epochs == 3 and result.seconds > 0
+    assert len(result.epoch_seconds) == 3
+    assert all(0 < seconds <= result.seconds for seconds in result.epoch_seconds)
     assert 0.0 <= result.last("val_accuracy") <= 1.0
     with pytest.raises(KeyError, match="no metric 'precision'"):
         result.last("precision")
@@ -131,14 +142,72 @@ def test_compact_progress_validates():
         training.compact_progress(label=3)
 
 
-def test_accuracy_and_stopwatch():
-    assert training.accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75
+def test_fit_keeps_epoch_seconds_without_progress(capsys):
+    model = tiny_model()
+    x, y = tiny_data()
+    result = training.fit(model, x, y, epochs=2, progress=False)
+    assert capsys.readouterr().out == ""
+    assert len(result.epoch_seconds) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"epochs": 10**9}, ValueError, "`epochs` must be at most"),
+        ({"batch_size": 10**9}, ValueError, "`batch_size` must be at most"),
+        ({"x": np.full((64, 4), np.nan)}, ValueError, "`x` must contain only finite"),
+        ({"x": np.array(["a"] * 64)}, TypeError, "`x` must hold numbers"),
+    ],
+)
+def test_fit_refuses_huge_sizes_and_non_numbers(change, error, message):
+    x, y = tiny_data()
+    arguments = {"x": x, "y": y, "epochs": 1}
+    arguments.update(change)
+    with pytest.raises(error, match=message):
+        training.fit(tiny_model(), **arguments)
+
+
+def test_predict_classes_and_accuracy_agree_with_keras():
+    training.set_seed(0)
+    model = tiny_model()
+    x, y = tiny_data(rows=70)
+    expected = model.predict(x, verbose=0).argmax(axis=1)
+    classes = training.predict_classes(model, x, batch_size=16)
+    assert classes.dtype == np.int64 and classes.shape == (70,)
+    np.testing.assert_array_equal(classes, expected)
+    assert training.accuracy(model, x, y) == pytest.approx(np.mean(expected == y))
+    with pytest.raises(ValueError, match="`x` and `y` must have the same number"):
+        training.accuracy(model, x, y[:5])
+    with pytest.raises(TypeError, match="`y` must be an array"):
+        training.accuracy(model, x, None)
+    with pytest.raises(TypeError, match="`model` must be a keras.Model"):
+        training.predict_classes("model", x)
+    with pytest.raises(ValueError, match="`batch_size` must be at least 1"):
+        training.predict_classes(model, x, batch_size=0)
+
+
+def test_predict_classes_reads_one_output_unit_as_a_probability():
+    import keras
+
+    inputs = keras.Input(shape=(1,))
+    model = keras.Model(inputs, keras.layers.Activation("sigmoid")(inputs))
+    classes = training.predict_classes(model, np.array([[-2.0], [3.0], [0.5]]))
+    assert list(classes) == [0, 1, 1]
+
+
+def test_label_accuracy_and_stopwatch():
+    assert training.label_accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75
     with pytest.raises(
         ValueError, match="`y_true` and `y_pred` must have the same number of rows"
     ):
-        training.accuracy([0, 1], [0])
+        training.label_accuracy([0, 1], [0])
     with pytest.raises(TypeError, match="`y_pred` must hold whole numbers"):
-        training.accuracy([0, 1], [0.5, 1])
+        training.label_accuracy([0, 1], [0.5, 1])
     with training.Stopwatch() as watch:
         sum(range(1000))
     assert watch.seconds >= 0
+
+
+def test_the_old_accuracy_of_labels_still_answers_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match="renamed label_accuracy"):
+        assert training.accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75
