@@ -1,4 +1,5 @@
-"""Chapter 3 (convolutional networks): each checker on the right answer, no answer, typical mistakes."""
+"""Chapter 3 (convolutional networks): each checker on the right answer, no answer
+and typical mistakes."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import pytest
 from dlcourse.exercises import cnn
 from dlcourse.reference.conv import correlate2d
 
+pytestmark = pytest.mark.cnn
+
 
 def assert_status(result: object, status: str, fragment: str = "") -> None:
     assert result.status == status, str(result)
     assert fragment.lower() in result.message.lower(), str(result)
 
 
-# -------------------------------------------------------------------------------------------- conv2d
+# ---------------------------------------------------------------------------- conv2d
 
 
 def conv2d_right(image: np.ndarray, kernel: np.ndarray, stride: int = 1) -> np.ndarray:
@@ -32,7 +35,7 @@ def conv2d_right(image: np.ndarray, kernel: np.ndarray, stride: int = 1) -> np.n
 
 
 def test_conv2d_right_answer_passes() -> None:
-    assert_status(cnn.conv2d.check(conv2d_right), "correct", "strides 1 and 2")
+    assert_status(cnn.conv2d.check(conv2d_right), "correct", "random cases")
 
 
 def test_conv2d_not_done() -> None:
@@ -102,7 +105,7 @@ def test_conv2d_message_does_not_give_the_answer() -> None:
     assert "np.sum" not in result.message
 
 
-# ---------------------------------------------------------------------------------------- output_size
+# ----------------------------------------------------------------------- output_size
 
 
 def test_output_size_right_answer_passes() -> None:
@@ -139,58 +142,65 @@ def test_output_size_wrong_answers_get_specific_messages(
     assert_status(cnn.output_size.check(wrong), "incorrect", fragment)
 
 
-# ------------------------------------------------------------------------------- conv_parameter_count
+# ------------------------------------------------------------------- conv_parameters
 
 
-def test_conv_parameter_count_right_answer_passes_and_matches_keras() -> None:
+def test_conv_parameters_reference_answer_matches_keras() -> None:
     keras = pytest.importorskip("keras")
-    layer = keras.layers.Conv2D(cnn.CONV_FILTERS, cnn.CONV_KERNEL)
-    layer.build((None, *cnn.CONV_INPUT))
+    kh, kw, channels, filters = cnn.LENET_SECOND_LAYER
+    layer = keras.layers.Conv2D(filters, (kh, kw))
+    layer.build((None, 14, 14, channels))
+    assert cnn.conv_parameters.answer(*cnn.LENET_SECOND_LAYER) == layer.count_params()
     assert layer.count_params() == 2416
-    assert_status(cnn.conv_parameter_count.check(2416), "correct", "count_params")
+    assert_status(cnn.conv_parameters.check(cnn.conv_parameters.answer), "correct")
 
 
-def test_conv_parameter_count_not_done() -> None:
-    assert_status(cnn.conv_parameter_count.check(...), "not done")
-    assert_status(cnn.conv_parameter_count.check(None), "not done")
+def test_conv_parameters_not_done() -> None:
+    def stub(kh: int, kw: int, in_channels: int, filters: int) -> int: ...
+
+    assert_status(cnn.conv_parameters.check(...), "not done")
+    assert_status(cnn.conv_parameters.check(stub), "not done")
 
 
 @pytest.mark.parametrize(
     ("wrong", "fragment"),
     [
-        (2400, "kernel only"),
-        (5 * 5 * 16 + 16, "all input channels"),
-        (2400 + 6, "one bias per input channel"),
-        (100 * 2416, "its own weights"),
-        (14 * 14 * 6 * 100 * 16 + 1600, "dense layer"),
-        (2416.0, "whole number"),
-        ("2416", "should be a number"),
-        (5000, "too large"),
+        (lambda kh, kw, c, f: kh * kw * c * f, "kernel only"),
+        (lambda kh, kw, c, f: kh * kw * f + f, "all input channels"),
+        (lambda kh, kw, c, f: kh * kw * c * f + c, "one bias per input channel"),
+        (lambda kh, kw, c, f: kh * kw * c * f + 1, "one bias for the whole layer"),
+        (lambda kh, kw, c, f: float(kh * kw * c * f + f), "whole number"),
+        (lambda kh, kw, c, f: 2416, "too"),
+        (lambda kh, kw, c, f: "2416", "should be a number"),
+        (lambda kh, kw, c, f: float("nan"), "not a finite number"),
+        (lambda kh, kw, c, f: 2416 if (kh, c) == (5, 6) else None, "returned None"),
     ],
 )
-def test_conv_parameter_count_wrong_answers_get_specific_messages(
+def test_conv_parameters_wrong_answers_get_specific_messages(
     wrong: object, fragment: str
 ) -> None:
-    assert_status(cnn.conv_parameter_count.check(wrong), "incorrect", fragment)
+    assert_status(cnn.conv_parameters.check(wrong), "incorrect", fragment)
 
 
-# ----------------------------------------------------------------------------- horizontal_edge_kernel
+# ----------------------------------------------------------------------- edge_kernel
 
 
 @pytest.mark.parametrize(
     "right",
     [
+        cnn.edge_kernel.answer,
         np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
         [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
         np.array([[0, 0, 0], [-1, -1, -1], [1, 1, 1]]),
     ],
 )
-def test_horizontal_edge_kernel_right_answers_pass(right: object) -> None:
-    assert_status(cnn.horizontal_edge_kernel.check(right), "correct", "horizontal edge")
+def test_edge_kernel_right_answers_pass(right: object) -> None:
+    for _ in range(5):  # fresh test images every time
+        assert_status(cnn.edge_kernel.check(right), "correct", "horizontal edges")
 
 
-def test_horizontal_edge_kernel_not_done() -> None:
-    assert_status(cnn.horizontal_edge_kernel.check(...), "not done")
+def test_edge_kernel_not_done() -> None:
+    assert_status(cnn.edge_kernel.check(...), "not done")
 
 
 @pytest.mark.parametrize(
@@ -202,39 +212,91 @@ def test_horizontal_edge_kernel_not_done() -> None:
         (np.array([[0, 1, 1], [-1, 0, 1], [-1, -1, 0]]), "vertical edge as well"),
         (np.zeros((3, 3)), "all-zero"),
         (np.array([[0, 0, 0], [-1, 2, -1], [0, 0, 0]]), "vertical edges"),
-        (np.array([[1, -1, 0], [-1, 1, 0], [0, 0, 0]]), "zero on the horizontal edge"),
+        (np.array([[1, -1, 0], [-1, 1, 0], [0, 0, 0]]), "zero on a horizontal edge"),
         (np.array([[-1, -1, -1], [1, 1, 1]]), "shape (3, 3)"),
         ("sobel", "3x3 array"),
         (np.array([[np.nan] * 3] * 3), "NaN"),
     ],
 )
-def test_horizontal_edge_kernel_wrong_answers_get_specific_messages(
+def test_edge_kernel_wrong_answers_get_specific_messages(
     wrong: object, fragment: str
 ) -> None:
-    assert_status(cnn.horizontal_edge_kernel.check(wrong), "incorrect", fragment)
+    for _ in range(3):
+        assert_status(cnn.edge_kernel.check(wrong), "incorrect", fragment)
 
 
-def test_edge_test_images() -> None:
-    images = cnn.edge_test_images(6)
-    assert set(images) == {"flat", "horizontal edge", "vertical edge"}
-    assert images["horizontal edge"][0].tolist() == [0.0] * 6
-    assert images["horizontal edge"][-1].tolist() == [1.0] * 6
-    assert np.array_equal(images["vertical edge"], images["horizontal edge"].T)
+# ------------------------------------------------------------------------- all four
 
 
-def test_edge_test_images_rejects_bad_size() -> None:
-    with pytest.raises(ValueError, match="`size`"):
-        cnn.edge_test_images(2)
-    with pytest.raises(TypeError, match="`size`"):
-        cnn.edge_test_images("12")
+EXERCISES = (cnn.output_size, cnn.conv_parameters, cnn.edge_kernel, cnn.conv2d)
 
 
-def test_every_exercise_has_a_hint_and_a_solution() -> None:
-    for exercise in (
-        cnn.conv2d,
-        cnn.output_size,
-        cnn.conv_parameter_count,
-        cnn.horizontal_edge_kernel,
-    ):
-        assert str(exercise.hint()).startswith("Hint: ")
-        assert str(exercise.solution()).startswith("Solution: ")
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_every_reference_answer_passes_its_checker(exercise: object) -> None:
+    for _ in range(5):  # several fresh draws of the random cases
+        assert_status(exercise.check(exercise.answer), "correct")
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_every_solution_shows_its_answer_under_the_learner_name(
+    exercise: object,
+) -> None:
+    code = exercise.solution().code
+    assert code.startswith((f"def {exercise.name}(", f"{exercise.name} = "))
+    assert str(exercise.hint()).startswith("Hint: ")
+
+
+@pytest.mark.parametrize(
+    "exercise", [cnn.output_size, cnn.conv_parameters, cnn.conv2d], ids=lambda e: e.name
+)
+def test_a_constant_answer_fails(exercise: object) -> None:
+    # The right output for the first fixed case, returned whatever the input.
+    first = {
+        "output_size": cnn.OUTPUT_SIZE_CASES[0],
+        "conv_parameters": cnn.LENET_SECOND_LAYER,
+    }
+    if exercise.name == "conv2d":
+        image = np.random.default_rng(3).integers(-3, 4, size=(7, 6)).astype(float)
+        kernel = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+        constant = exercise.answer(image, kernel, 1)
+    else:
+        constant = exercise.answer(*first[exercise.name])
+    result = exercise.check(lambda *args: constant)
+    assert_status(result, "incorrect")
+
+
+def test_conv2d_partial_answer_is_incorrect_and_names_the_case() -> None:
+    def partial(image: np.ndarray, kernel: np.ndarray, stride: int = 1):
+        if stride == 1:
+            return correlate2d(image, kernel)
+        return None
+
+    assert_status(cnn.conv2d.check(partial), "incorrect", "returned None")
+    assert "stride 2" in cnn.conv2d.check(partial).message
+
+
+def test_conv2d_nan_answer_does_not_crash_the_checker() -> None:
+    result = cnn.conv2d.check(
+        lambda image, kernel, stride=1: np.full_like(
+            correlate2d(image, kernel)[::stride, ::stride], np.nan
+        )
+    )
+    assert_status(result, "incorrect", "NaN")
+
+
+def test_conv2d_transposed_kernel_is_diagnosed() -> None:
+    def transposed(image: np.ndarray, kernel: np.ndarray, stride: int = 1):
+        if kernel.shape[0] != kernel.shape[1]:
+            return correlate2d(image, kernel)[::stride, ::stride]
+        return correlate2d(image, kernel.T)[::stride, ::stride]
+
+    # The random cases include a square kernel only some of the time.
+    messages = {cnn.conv2d.check(transposed).message for _ in range(30)}
+    assert any("transposed the kernel" in message for message in messages)
+
+
+def test_no_message_reveals_an_expected_value() -> None:
+    result = cnn.output_size.check(lambda n, k, s, p: n)
+    assert "24" not in result.message.split("cases")[-1]
+    result = cnn.conv_parameters.check(lambda kh, kw, c, f: 1)
+    assert "2416" not in result.message
