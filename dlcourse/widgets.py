@@ -1,25 +1,35 @@
-"""A small helper for the one interactive demo each chapter has (introduced in Chapter 0).
+"""A small helper for the one interactive demo each chapter has (from Chapter 0).
 
-:func:`interactive_plot` lays out ipywidgets controls above a Matplotlib drawing that is redrawn whenever a
-control changes. The notebooks are executed with widget state saved, so the static site shows the
-controls and the first drawing; moving them needs a live kernel (JupyterLab or Binder).
+:func:`interactive_plot` lays out ipywidgets controls above a Matplotlib drawing that is
+redrawn whenever a control changes. The notebooks are executed with widget state saved,
+so the static site shows the controls and the first drawing; moving them needs a live
+kernel (JupyterLab or Binder).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dlcourse._checks import check_callable
+from dlcourse._checks import check_callable, check_str
+
+#: The most controls one demo lays out.
+MAX_CONTROLS = 50
 
 
 def interactive_plot(
     draw: Callable[..., Any], controls: Mapping[str, Any], *, title: str = ""
 ) -> Any:
-    """Return a widget: the ``controls`` (ipywidgets, by keyword) above the output of ``draw(**values)``.
+    """Return a widget: the ``controls`` above the output of ``draw(**values)``.
 
-    ``draw`` receives one keyword argument per control and draws with Matplotlib (it need not return
-    anything). Controls are laid out in a row that wraps on narrow screens.
+    Controls are laid out in a row that wraps on narrow screens.
+
+    Args:
+        draw: a function that receives one keyword argument per control and draws with
+            Matplotlib (it need not return anything).
+        controls: the ipywidgets controls by keyword (at most ``MAX_CONTROLS``).
+        title: a heading above the controls (plain text).
     """
     import ipywidgets
     import matplotlib.pyplot as plt
@@ -27,20 +37,25 @@ def interactive_plot(
     check_callable("draw", draw)
     if not isinstance(controls, Mapping) or not controls:
         raise TypeError(
-            f"`controls` must be a non-empty dict of ipywidgets by name, got {type(controls).__name__}"
+            "`controls` must be a non-empty dict of ipywidgets by name, "
+            f"got {type(controls).__name__}"
+        )
+    if len(controls) > MAX_CONTROLS:
+        raise ValueError(
+            f"`controls` must hold at most {MAX_CONTROLS} controls, got {len(controls)}"
         )
     for name, control in controls.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(
-                f"`controls` keys must be Python names (they become keyword arguments), got {name!r}"
+                "`controls` keys must be Python names (they become keyword "
+                f"arguments), got {name!r:.60}"
             )
         if not isinstance(control, ipywidgets.ValueWidget):
             raise TypeError(
-                f"`controls[{name!r}]` must be an ipywidgets control such as IntSlider, got "
-                f"{type(control).__name__}"
+                f"`controls[{name!r}]` must be an ipywidgets control such as "
+                f"IntSlider, got {type(control).__name__}"
             )
-    if not isinstance(title, str):
-        raise TypeError(f"`title` must be a string, got {type(title).__name__}")
+    check_str("title", title)
 
     def redraw(**values: Any) -> None:
         draw(**values)
@@ -52,5 +67,5 @@ def interactive_plot(
     )
     children = [row, output]
     if title:
-        children.insert(0, ipywidgets.HTML(f"<b>{title}</b>"))
+        children.insert(0, ipywidgets.HTML(f"<b>{html.escape(title)}</b>"))
     return ipywidgets.VBox(children)

@@ -72,3 +72,45 @@ def test_check_callable_and_bool():
         _checks.check_callable("draw", 3)
     with pytest.raises(TypeError, match="`flag` must be True or False"):
         _checks.check_bool("flag", "yes")
+
+
+def test_counts_have_a_documented_upper_limit():
+    assert _checks.check_count("units", 10) == 10
+    with pytest.raises(ValueError, match="`units` must be at most 1000000"):
+        _checks.check_count("units", 10**9)
+    with pytest.raises(ValueError, match="`units` must be at least 1"):
+        _checks.check_count("units", 0)
+    assert _checks.check_count("steps", 0, minimum=0) == 0
+
+
+def test_check_allocation_refuses_before_creating_the_array():
+    _checks.check_allocation("units", (1000, 1000))
+    with pytest.raises(
+        ValueError, match=r"`units, steps` ask for an array of 100000 x 100000"
+    ):
+        _checks.check_allocation(("units", "steps"), (10**5, 10**5))
+
+
+def test_check_array_number_rule_size_limits_and_complex_values():
+    ints = _checks.check_array("x", [1, 2], dtype="number")
+    assert ints.dtype.kind == "i"
+    with pytest.raises(TypeError, match="`x` must hold numbers"):
+        _checks.check_array("x", ["a", "b"], dtype="number")
+    with pytest.raises(TypeError, match="`x` must hold real numbers"):
+        _checks.check_array("x", [1 + 2j])
+    with pytest.raises(ValueError, match="`x` must hold at most 3 numbers"):
+        _checks.check_array("x", np.zeros(4), max_size=3)
+    with pytest.raises(ValueError, match="`x` must hold at least 2 numbers"):
+        _checks.check_array("x", [1.0], min_size=2)
+    with pytest.raises(ValueError, match="`x` must contain only finite numbers"):
+        _checks.check_array("x", [np.nan], dtype="number")
+
+
+def test_check_probability():
+    assert _checks.check_probability("p", 0.25) == 0.25
+    with pytest.raises(ValueError, match="`p` must be at most 1.0"):
+        _checks.check_probability("p", 1.5)
+    with pytest.raises(ValueError, match="`p` must be at least 0.0"):
+        _checks.check_probability("p", -0.1)
+    with pytest.raises(TypeError, match="`p` must be a real number"):
+        _checks.check_probability("p", None)

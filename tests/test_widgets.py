@@ -37,3 +37,15 @@ def test_interactive_plot_rejects_bad_arguments():
         widgets.interactive_plot(print, {"n": 3})
     with pytest.raises(ValueError, match="`controls` keys must be Python names"):
         widgets.interactive_plot(print, {"not a name": slider})
+    with pytest.raises(TypeError, match="`title` must be a string"):
+        widgets.interactive_plot(print, {"n": slider}, title=None)
+    with pytest.raises(ValueError, match="`controls` must hold at most"):
+        many = {f"n{i}": slider for i in range(widgets.MAX_CONTROLS + 1)}
+        widgets.interactive_plot(print, many)
+
+
+def test_the_title_is_shown_as_text_not_as_html():
+    box = widgets.interactive_plot(
+        lambda n: None, {"n": ipywidgets.IntSlider()}, title="a < b & <i>c</i>"
+    )
+    assert box.children[0].value == "<b>a &lt; b &amp; &lt;i&gt;c&lt;/i&gt;</b>"
