@@ -1,38 +1,69 @@
-"""The GRU in NumPy, in Keras's own conventions, both of them (introduced in the LSTM and GRU chapter).
+"""The GRU in NumPy, in both of Keras's conventions (from the LSTM and GRU chapter).
 
-``keras.layers.GRU(units)`` stores a ``kernel`` of shape ``(inputs, 3 * units)``, a ``recurrent_kernel`` of
-shape ``(units, 3 * units)`` and a bias, with the three blocks in the order **z, r, h**: update gate, reset
-gate, candidate. One step computes
+``keras.layers.GRU(units)`` stores, in this order in ``get_weights()``, a ``kernel``
+``W`` of shape ``(inputs, 3 * units)``, a ``recurrent_kernel`` ``U`` of shape
+``(units, 3 * units)`` and a ``bias``, with the three blocks in the order **z, r, h**:
+update gate, reset gate, candidate. One step computes
 
-    z = sigmoid(x W_z + h U_z + b_z)        r = sigmoid(x W_r + h U_r + b_r)
-    reset_after=True  (Keras's default, cuDNN's):  g = tanh(x W_h + b_h + r * (h U_h + b'_h))
-    reset_after=False (Cho et al. 2014's paper):   g = tanh(x W_h + b_h + (r * h) U_h)
+    reset_after=True (Keras's default, the form cuDNN implements), bias of shape
+    (2, 3 * units), row b for the input part and row b' for the recurrent part:
+        z = sigmoid(x W_z + b_z + h U_z + b'_z)
+        r = sigmoid(x W_r + b_r + h U_r + b'_r)
+        g = tanh(x W_h + b_h + r * (h U_h + b'_h))
+    reset_after=False, bias of shape (3 * units,):
+        z = sigmoid(x W_z + h U_z + b_z)
+        r = sigmoid(x W_r + h U_r + b_r)
+        g = tanh(x W_h + (r * h) U_h + b_h)
     h' = z * h + (1 - z) * g
 
-With ``reset_after=True`` the bias has shape ``(2, 3 * units)``: row 0 is added to the input part, row 1 to
-the recurrent part (inside the reset gate for the candidate). With ``reset_after=False`` it has shape
-``(3 * units,)``.
-
-Note Keras's update convention: ``z`` is the share of the *old* state that is kept. Cho et al. (2014) write
-``h' = z * h + (1 - z) * g`` as well, while Chung et al. (2014) and many textbooks write
-``h' = (1 - z) * h + z * g``: the same family of functions, with ``z`` replaced by ``1 - z``.
+In Keras's convention (and Cho et al.'s) ``z`` is the share of the *old* state that is
+kept.
+The argument checks live in :mod:`dlcourse.reference._gru_checks`.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from dlcourse._checks import check_array, check_bool, check_int
-from dlcourse.reference.dense import sigmoid
+from dlcourse._checks import checked
+from dlcourse.reference import _gru_checks as checks
+from dlcourse.reference.activations import sigmoid, tanh
+from dlcourse.reference.lstm import block_parameter_count
 
-#: The order of the three blocks in Keras's kernel, recurrent kernel and bias.
-GATE_ORDER = ("update", "reset", "candidate")
+
+class GRUWeights(NamedTuple):
+    """The weights of ``keras.layers.GRU``, named and ordered as its ``get_weights()``.
+
+    Args:
+        kernel: ``W``, shape ``(inputs, 3 * units)``, blocks z, r, h.
+        recurrent_kernel: ``U``, shape ``(units, 3 * units)``, same blocks.
+        bias: shape ``(2, 3 * units)`` with ``reset_after=True`` (rows ``b`` and
+            ``b'``), ``(3 * units,)`` with ``reset_after=False``.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+
+
+class GRUGates(NamedTuple):
+    """The three blocks of one step, each ``(batch, units)``, in Keras's order z, r, h.
+
+    Args:
+        z: the update gate (the share of the old state kept).
+        r: the reset gate (the share of the old state the candidate sees).
+        h_tilde: the candidate state.
+    """
+
+    z: np.ndarray
+    r: np.ndarray
+    h_tilde: np.ndarray
 
 
 class GRUTrace(NamedTuple):
-    """Everything a GRU computed over a sequence, each of shape ``(batch, time, units)``.
+    """Everything a GRU computed over a sequence, each ``(batch, time, units)``.
 
     ``hidden[:, -1]`` is what ``keras.layers.GRU(units)`` returns.
     """
@@ -43,141 +74,109 @@ class GRUTrace(NamedTuple):
     candidate: np.ndarray
 
 
-def _check_gru_weights(
-    kernel: Any, recurrent_kernel: Any, bias: Any, reset_after: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    reset_after = check_bool("reset_after", reset_after)
-    recurrent_kernel = check_array("recurrent_kernel", recurrent_kernel, ndim=2)
-    units = recurrent_kernel.shape[0]
-    if recurrent_kernel.shape != (units, 3 * units):
-        raise ValueError(
-            f"`recurrent_kernel` must have shape (units, 3 * units), got shape {recurrent_kernel.shape}"
-        )
-    kernel = check_array("kernel", kernel, ndim=2, shape=(None, 3 * units))
-    if reset_after:
-        bias = check_array("bias", bias)
-        if bias.shape != (2, 3 * units):
-            raise ValueError(
-                f"`bias` must have shape (2, {3 * units}) with reset_after=True (an input and a "
-                f"recurrent bias), got shape {bias.shape}"
-            )
-        return kernel, recurrent_kernel, bias[0], bias[1]
-    bias = check_array("bias", bias)
-    if bias.shape != (3 * units,):
-        raise ValueError(
-            f"`bias` must have shape ({3 * units},) with reset_after=False, got shape {bias.shape}"
-        )
-    return kernel, recurrent_kernel, bias, np.zeros_like(bias)
+@checked(checks.gru_gates)
+def gru_gates(
+    x_t: np.ndarray,
+    h_prev: np.ndarray,
+    weights: GRUWeights,
+    *,
+    reset_after: bool = True,
+) -> GRUGates:
+    """The update gate, the reset gate and the candidate of one step.
 
-
-def _gru_blocks(
-    x: np.ndarray,
-    h: np.ndarray,
-    kernel: np.ndarray,
-    recurrent_kernel: np.ndarray,
-    input_bias: np.ndarray,
-    recurrent_bias: np.ndarray,
-    reset_after: bool,
-) -> tuple[np.ndarray, ...]:
-    x_z, x_r, x_h = np.split(x @ kernel + input_bias, 3, axis=-1)
-    u_z, u_r, u_h = np.split(recurrent_kernel, 3, axis=-1)
-    b_z, b_r, b_h = np.split(recurrent_bias, 3)
-    z = sigmoid(x_z + h @ u_z + b_z)
-    r = sigmoid(x_r + h @ u_r + b_r)
+    Args:
+        x_t: the inputs at this step, ``(batch, inputs)``.
+        h_prev: the previous state ``h_{t-1}``, ``(batch, units)``.
+        weights: the layer's :class:`GRUWeights`.
+        reset_after: Keras's convention: the reset gate scales the recurrent product
+            (``True``, the default) or the state before it (``False``).
+    """
+    W, U, b = weights
     if reset_after:
-        g = np.tanh(x_h + r * (h @ u_h + b_h))
+        x_z, x_r, x_h = np.split(x_t @ W + b[0], 3, axis=-1)
+        h_z, h_r, h_h = np.split(h_prev @ U + b[1], 3, axis=-1)
+        z = sigmoid(x_z + h_z)
+        r = sigmoid(x_r + h_r)
+        h_tilde = tanh(x_h + r * h_h)
     else:
-        g = np.tanh(x_h + (r * h) @ u_h)
-    return z * h + (1.0 - z) * g, z, r, g
+        x_z, x_r, x_h = np.split(x_t @ W + b, 3, axis=-1)
+        U_z, U_r, U_h = np.split(U, 3, axis=-1)
+        z = sigmoid(x_z + h_prev @ U_z)
+        r = sigmoid(x_r + h_prev @ U_r)
+        h_tilde = tanh(x_h + (r * h_prev) @ U_h)
+    return GRUGates(z=z, r=r, h_tilde=h_tilde)
 
 
+def _keep_or_replace(h_prev: np.ndarray, gates: GRUGates) -> np.ndarray:
+    """The new state: the share ``z`` of the old one, the rest from the candidate."""
+    return gates.z * h_prev + (1.0 - gates.z) * gates.h_tilde
+
+
+@checked(checks.gru_step)
 def gru_step(
-    x: Any,
-    h: Any,
-    kernel: Any,
-    recurrent_kernel: Any,
-    bias: Any,
+    x_t: np.ndarray,
+    state: np.ndarray,
+    weights: GRUWeights,
     *,
     reset_after: bool = True,
 ) -> np.ndarray:
-    """One GRU step: return the new state ``h`` of shape ``(batch, units)``.
+    """One GRU step: return the new state ``h_t``, ``(batch, units)``.
 
-    ``x`` has shape ``(batch, inputs)`` and ``h`` shape ``(batch, units)``; weights as Keras stores
-    them for the given ``reset_after`` convention (see the module docstring).
-    Introduced in the LSTM and GRU chapter.
+    Args:
+        x_t: the inputs at this step, ``(batch, inputs)``.
+        state: the previous state ``h_{t-1}``, ``(batch, units)``.
+        weights: the layer's :class:`GRUWeights`.
+        reset_after: Keras's convention (see :func:`gru_gates`).
     """
-    kernel, recurrent_kernel, input_bias, recurrent_bias = _check_gru_weights(
-        kernel, recurrent_kernel, bias, reset_after
-    )
-    units = recurrent_kernel.shape[0]
-    x = check_array("x", x, ndim=2, shape=(None, kernel.shape[0]))
-    h = check_array("h", h, shape=(x.shape[0], units))
-    return _gru_blocks(
-        x, h, kernel, recurrent_kernel, input_bias, recurrent_bias, bool(reset_after)
-    )[0]
+    gates = gru_gates(x_t, state, weights, reset_after=reset_after)
+    return _keep_or_replace(state, gates)
 
 
+@checked(checks.gru_sequence)
 def gru_sequence(
-    x: Any,
-    kernel: Any,
-    recurrent_kernel: Any,
-    bias: Any,
+    x: np.ndarray,
+    weights: GRUWeights,
     *,
+    initial_state: np.ndarray | None = None,
     reset_after: bool = True,
-    initial_h: Any = None,
 ) -> GRUTrace:
-    """Run a GRU over ``x`` of shape ``(batch, time, inputs)`` from a zero (or given) state.
+    """Run a GRU over ``x`` and keep every step's state, gates and candidate.
 
-    Returns a :class:`GRUTrace` with the states and both gates and the candidate at every step.
-    Introduced in the LSTM and GRU chapter.
+    Args:
+        x: the sequences, ``(batch, time, inputs)``.
+        weights: the layer's :class:`GRUWeights`.
+        initial_state: the state before the first step, ``(batch, units)``; ``None``
+            means zeros, as in Keras.
+        reset_after: Keras's convention (see :func:`gru_gates`).
     """
-    kernel, recurrent_kernel, input_bias, recurrent_bias = _check_gru_weights(
-        kernel, recurrent_kernel, bias, reset_after
-    )
-    units = recurrent_kernel.shape[0]
-    x = check_array("x", x, ndim=3, shape=(None, None, kernel.shape[0]))
     batch, steps, _ = x.shape
-    h = (
-        np.zeros((batch, units))
-        if initial_h is None
-        else check_array("initial_h", initial_h, shape=(batch, units))
-    )
-    records: list[tuple[np.ndarray, ...]] = []
+    units = weights.recurrent_kernel.shape[0]
+    h = np.zeros((batch, units)) if initial_state is None else initial_state
+    states, gates_per_step = [], []
     for t in range(steps):
-        h, z, r, g = _gru_blocks(
-            x[:, t],
-            h,
-            kernel,
-            recurrent_kernel,
-            input_bias,
-            recurrent_bias,
-            bool(reset_after),
-        )
-        records.append((h, z, r, g))
-    stacked = [np.stack(series, axis=1) for series in zip(*records, strict=True)]
-    return GRUTrace(*stacked)
-
-
-def gru_parameter_count(inputs: int, units: int, *, reset_after: bool = True) -> int:
-    """Trainable numbers of ``keras.layers.GRU(units, reset_after=...)`` on ``inputs`` features.
-
-    Three blocks, each with an input kernel, a recurrent kernel and a bias: ``3 (inputs*units + units^2 +
-    units)``, plus ``3 * units`` for the second (recurrent) bias when ``reset_after=True``.
-    Introduced in the LSTM and GRU chapter.
-    """
-    inputs = check_int("inputs", inputs, minimum=1)
-    units = check_int("units", units, minimum=1)
-    reset_after = check_bool("reset_after", reset_after)
-    return 3 * (inputs * units + units * units + units) + (
-        3 * units if reset_after else 0
+        gates = gru_gates(x[:, t], h, weights, reset_after=reset_after)
+        h = _keep_or_replace(h, gates)
+        states.append(h)
+        gates_per_step.append(gates)
+    z, r, h_tilde = (
+        np.stack(series, axis=1) for series in zip(*gates_per_step, strict=True)
+    )
+    return GRUTrace(
+        hidden=np.stack(states, axis=1), update_gate=z, reset_gate=r, candidate=h_tilde
     )
 
 
-def simple_rnn_parameter_count(inputs: int, units: int) -> int:
-    """Trainable numbers of ``keras.layers.SimpleRNN(units)``: ``inputs*units + units^2 + units``.
+@checked(checks.gru_parameter_count)
+def gru_parameter_count(inputs: int, units: int, *, reset_after: bool = True) -> int:
+    """Trainable numbers of ``keras.layers.GRU(units, reset_after=...)``.
 
-    Given here so that the LSTM and GRU chapter can put the three counts side by side.
+    Three blocks, ``3 (n u + u^2 + u)``, plus ``3 u`` for the recurrent bias ``b'`` when
+    ``reset_after=True``.
+
+    Args:
+        inputs: ``n``, the number of input features.
+        units: ``u``, the number of units.
+        reset_after: Keras's convention; ``True`` (the default) has the second bias.
     """
-    inputs = check_int("inputs", inputs, minimum=1)
-    units = check_int("units", units, minimum=1)
-    return inputs * units + units * units + units
+    second_bias = 3 * units if reset_after else 0
+    return 3 * block_parameter_count(inputs, units) + second_bias

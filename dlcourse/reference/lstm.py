@@ -1,40 +1,82 @@
-"""The LSTM in NumPy, in Keras's own conventions (introduced in the LSTM and GRU chapter).
+"""The LSTM in NumPy, in Keras's own conventions (from the LSTM and GRU chapter).
 
-``keras.layers.LSTM(units)`` stores three arrays:
+``keras.layers.LSTM(units)`` stores three arrays, in this order in ``get_weights()``:
 
-* ``kernel`` of shape ``(inputs, 4 * units)``: the input weights of the four blocks;
-* ``recurrent_kernel`` of shape ``(units, 4 * units)``: the weights on the previous output ``h``;
+* ``kernel`` of shape ``(inputs, 4 * units)``: the input weights ``W`` of the blocks;
+* ``recurrent_kernel`` of shape ``(units, 4 * units)``: the weights ``U`` on the
+  previous output ``h``;
 * ``bias`` of shape ``(4 * units,)``.
 
-The four blocks come in the order **i, f, c, o**: input gate, forget gate, candidate cell value, output gate.
-One step computes
+The four blocks come in the order **i, f, c, o**: input gate, forget gate, candidate
+cell value, output gate. One step computes
 
     i = sigmoid(x W_i + h U_i + b_i)        f = sigmoid(x W_f + h U_f + b_f)
     g = tanh(x W_c + h U_c + b_c)           o = sigmoid(x W_o + h U_o + b_o)
     c' = f * c + i * g                      h' = o * tanh(c')
 
-Keras's default ``unit_forget_bias=True`` starts ``b_f`` at 1 (Gers, Schmidhuber & Cummins 2000; Jozefowicz et
-al. 2015), all other biases at 0.
+Keras's default ``unit_forget_bias=True`` starts ``b_f`` at 1 (Gers, Schmidhuber &
+Cummins 2000; Jozefowicz et al. 2015), all other biases at 0. The argument checks live
+in :mod:`dlcourse.reference._lstm_checks`.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from dlcourse._checks import check_array, check_int
-from dlcourse.reference.dense import sigmoid
+from dlcourse._checks import checked
+from dlcourse.reference import _lstm_checks as checks
+from dlcourse.reference.activations import sigmoid, tanh
 
-#: The order of the four blocks in Keras's kernel, recurrent kernel and bias.
-GATE_ORDER = ("input", "forget", "candidate", "output")
+
+class LSTMWeights(NamedTuple):
+    """The weights of ``keras.layers.LSTM``, named and ordered as its ``get_weights()``.
+
+    Args:
+        kernel: ``W``, shape ``(inputs, 4 * units)``, blocks i, f, c, o.
+        recurrent_kernel: ``U``, shape ``(units, 4 * units)``, same blocks.
+        bias: ``b``, shape ``(4 * units,)``, same blocks.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+
+
+class LSTMState(NamedTuple):
+    """The two states an LSTM carries from step to step, each ``(batch, units)``.
+
+    Args:
+        h: the output (Keras's first state), what the next layer sees.
+        c: the memory cell (Keras's carry state).
+    """
+
+    h: np.ndarray
+    c: np.ndarray
+
+
+class LSTMGates(NamedTuple):
+    """The four blocks of one step, each ``(batch, units)``, in Keras's order.
+
+    Args:
+        i: the input gate.
+        f: the forget gate.
+        g: the candidate cell value.
+        o: the output gate.
+    """
+
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
 
 
 class LSTMTrace(NamedTuple):
-    """Everything an LSTM computed over a sequence, each of shape ``(batch, time, units)``.
+    """Everything an LSTM computed over a sequence, each ``(batch, time, units)``.
 
-    ``hidden[:, -1]`` is what ``keras.layers.LSTM(units)`` returns; ``hidden`` is what it returns with
-    ``return_sequences=True``; ``cell[:, -1]`` is its final carry state.
+    ``hidden[:, -1]`` is what ``keras.layers.LSTM(units)`` returns; ``hidden`` is what
+    it returns with ``return_sequences=True``; ``cell[:, -1]`` is its final carry state.
     """
 
     hidden: np.ndarray
@@ -45,95 +87,90 @@ class LSTMTrace(NamedTuple):
     output_gate: np.ndarray
 
 
-def _check_lstm_weights(
-    kernel: Any, recurrent_kernel: Any, bias: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    recurrent_kernel = check_array("recurrent_kernel", recurrent_kernel, ndim=2)
-    units = recurrent_kernel.shape[0]
-    if recurrent_kernel.shape != (units, 4 * units):
-        raise ValueError(
-            f"`recurrent_kernel` must have shape (units, 4 * units), got shape {recurrent_kernel.shape}"
-        )
-    kernel = check_array("kernel", kernel, ndim=2, shape=(None, 4 * units))
-    bias = check_array("bias", bias, shape=(4 * units,))
-    return kernel, recurrent_kernel, bias
+@checked(checks.lstm_gates)
+def lstm_gates(x_t: np.ndarray, h_prev: np.ndarray, weights: LSTMWeights) -> LSTMGates:
+    """The four blocks of one step, from the input ``x_t`` and the previous output.
 
-
-def _lstm_blocks(
-    x: np.ndarray,
-    h: np.ndarray,
-    c: np.ndarray,
-    kernel: np.ndarray,
-    recurrent_kernel: np.ndarray,
-    bias: np.ndarray,
-) -> tuple[np.ndarray, ...]:
-    z = x @ kernel + h @ recurrent_kernel + bias
+    Args:
+        x_t: the inputs at this step, ``(batch, inputs)``.
+        h_prev: the previous output ``h_{t-1}``, ``(batch, units)``.
+        weights: the layer's :class:`LSTMWeights`.
+    """
+    z = x_t @ weights.kernel + h_prev @ weights.recurrent_kernel + weights.bias
     z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
-    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
-    c_new = f * c + i * g
-    h_new = o * np.tanh(c_new)
-    return h_new, c_new, i, f, g, o
+    return LSTMGates(i=sigmoid(z_i), f=sigmoid(z_f), g=tanh(z_c), o=sigmoid(z_o))
 
 
-def lstm_step(
-    x: Any, h: Any, c: Any, kernel: Any, recurrent_kernel: Any, bias: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """One LSTM step: return the new output ``h`` and cell state ``c``, each ``(batch, units)``.
+def _write_and_show(c_prev: np.ndarray, gates: LSTMGates) -> LSTMState:
+    """The cell update: forget part of the memory, write the candidate, show it."""
+    i, f, g, o = gates
+    c_t = f * c_prev + i * g
+    h_t = o * tanh(c_t)
+    return LSTMState(h=h_t, c=c_t)
 
-    ``x`` has shape ``(batch, inputs)``; ``h`` and ``c`` have shape ``(batch, units)``; the weights
-    are laid out as Keras stores them (see the module docstring). Introduced in the LSTM and GRU chapter.
+
+@checked(checks.lstm_step)
+def lstm_step(x_t: np.ndarray, state: LSTMState, weights: LSTMWeights) -> LSTMState:
+    """One LSTM step: return the new :class:`LSTMState` ``(h_t, c_t)``.
+
+    Args:
+        x_t: the inputs at this step, ``(batch, inputs)``.
+        state: the previous :class:`LSTMState` (or a pair ``(h, c)``), each
+            ``(batch, units)``.
+        weights: the layer's :class:`LSTMWeights`.
     """
-    kernel, recurrent_kernel, bias = _check_lstm_weights(kernel, recurrent_kernel, bias)
-    units = recurrent_kernel.shape[0]
-    x = check_array("x", x, ndim=2, shape=(None, kernel.shape[0]))
-    h = check_array("h", h, shape=(x.shape[0], units))
-    c = check_array("c", c, shape=(x.shape[0], units))
-    h_new, c_new, *_ = _lstm_blocks(x, h, c, kernel, recurrent_kernel, bias)
-    return h_new, c_new
+    gates = lstm_gates(x_t, state.h, weights)
+    return _write_and_show(state.c, gates)
 
 
+@checked(checks.lstm_sequence)
 def lstm_sequence(
-    x: Any,
-    kernel: Any,
-    recurrent_kernel: Any,
-    bias: Any,
-    *,
-    initial_h: Any = None,
-    initial_c: Any = None,
+    x: np.ndarray, weights: LSTMWeights, *, initial_state: LSTMState | None = None
 ) -> LSTMTrace:
-    """Run an LSTM over ``x`` of shape ``(batch, time, inputs)`` from zero (or given) states.
+    """Run an LSTM over ``x`` and keep every step's states and gates.
 
-    Returns an :class:`LSTMTrace` with the outputs, cell states and all four blocks at every step, so that the
-    chapter can plot the gates. Introduced in the LSTM and GRU chapter.
+    Args:
+        x: the sequences, ``(batch, time, inputs)``.
+        weights: the layer's :class:`LSTMWeights`.
+        initial_state: the :class:`LSTMState` before the first step; ``None`` means
+            zeros, as in Keras.
     """
-    kernel, recurrent_kernel, bias = _check_lstm_weights(kernel, recurrent_kernel, bias)
-    units = recurrent_kernel.shape[0]
-    x = check_array("x", x, ndim=3, shape=(None, None, kernel.shape[0]))
     batch, steps, _ = x.shape
-    h = (
-        np.zeros((batch, units))
-        if initial_h is None
-        else check_array("initial_h", initial_h, shape=(batch, units))
-    )
-    c = (
-        np.zeros((batch, units))
-        if initial_c is None
-        else check_array("initial_c", initial_c, shape=(batch, units))
-    )
-    records: list[tuple[np.ndarray, ...]] = []
+    units = weights.recurrent_kernel.shape[0]
+    if initial_state is None:
+        initial_state = LSTMState(np.zeros((batch, units)), np.zeros((batch, units)))
+    state, states, gates_per_step = initial_state, [], []
     for t in range(steps):
-        h, c, i, f, g, o = _lstm_blocks(x[:, t], h, c, kernel, recurrent_kernel, bias)
-        records.append((h, c, i, f, g, o))
-    stacked = [np.stack(series, axis=1) for series in zip(*records, strict=True)]
-    return LSTMTrace(*stacked)
+        gates = lstm_gates(x[:, t], state.h, weights)
+        state = _write_and_show(state.c, gates)
+        states.append(state)
+        gates_per_step.append(gates)
+    h, c = (np.stack(series, axis=1) for series in zip(*states, strict=True))
+    i, f, g, o = (
+        np.stack(series, axis=1) for series in zip(*gates_per_step, strict=True)
+    )
+    return LSTMTrace(
+        hidden=h, cell=c, input_gate=i, forget_gate=f, candidate=g, output_gate=o
+    )
 
 
-def lstm_parameter_count(inputs: int, units: int) -> int:
-    """Trainable numbers of ``keras.layers.LSTM(units)``: ``4 (inputs*units + units^2 + units)``.
+@checked(checks.parameter_count)
+def block_parameter_count(inputs: int, units: int) -> int:
+    """Trainable numbers of one block: ``n u + u^2 + u``; a SimpleRNN is one block.
 
-    Four blocks (three gates and the candidate), each with an input kernel, a recurrent kernel and a bias.
-    Introduced in the LSTM and GRU chapter.
+    Args:
+        inputs: ``n``, the number of input features.
+        units: ``u``, the number of units.
     """
-    inputs = check_int("inputs", inputs, minimum=1)
-    units = check_int("units", units, minimum=1)
-    return 4 * (inputs * units + units * units + units)
+    return inputs * units + units * units + units
+
+
+@checked(checks.parameter_count)
+def lstm_parameter_count(inputs: int, units: int) -> int:
+    """Trainable numbers of ``keras.layers.LSTM(units)``: ``4 (n u + u^2 + u)``.
+
+    Args:
+        inputs: ``n``, the number of input features.
+        units: ``u``, the number of units.
+    """
+    return 4 * block_parameter_count(inputs, units)
