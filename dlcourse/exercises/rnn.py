@@ -1,303 +1,408 @@
-"""Exercises of the recurrent-network chapter.
+"""Exercises of the recurrent-network chapter, easiest first.
 
-* ``rnn_step`` - one step of an Elman network (coding);
-* ``recurrent_gradient`` - the BPTT gradient of the recurrent weights (coding, checked against
-  :func:`dlcourse.reference.rnn.bptt`);
-* ``simple_rnn_parameter_count`` - how many weights ``SimpleRNN(32)`` has on 12 input features (a number);
-* ``jordan_step`` - turn the Elman step into a Jordan step, feeding back the output (coding).
+* ``simple_rnn_parameter_count`` - how many weights a ``SimpleRNN`` has (a formula);
+* ``rnn_step`` - one step of an Elman network;
+* ``jordan_step`` - the Elman step turned into a Jordan step, feeding back the output;
+* ``recurrent_kernel_gradient`` - the BPTT gradient of the recurrent kernel.
+
+Each reference answer is defined below under the learner's name, and then that name
+is rebound to its :class:`~dlcourse.exercises.framework.Exercise`, so the solution a
+learner sees (``exercises.rnn_step.solution()``) is the very function the tests check.
+Every checker tries the learner's function on a fixed case and on random cases drawn
+afresh at every check, and computes the expected values with
+:mod:`dlcourse.reference.rnn` or with Keras.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from dlcourse.exercises.framework import (
-    NOT_DONE_MESSAGE,
     Exercise,
-    NotDone,
     Wrong,
     call_answer,
     expect_array,
     expect_number,
+    fresh_rng,
 )
 from dlcourse.reference import rnn as reference
-from dlcourse.reference.dense import sigmoid
+from dlcourse.reference.activations import sigmoid
 
-#: The layer asked about in ``simple_rnn_parameter_count``: 12 LPC features in (JapaneseVowels), 32 units.
+#: The layer of the worked example in ``simple_rnn_parameter_count``: 12 LPC features
+#: in (JapaneseVowels) and 32 units, the speaker network's recurrent layer.
 COUNT_FEATURES, COUNT_UNITS = 12, 32
+#: Random cases drawn at every check, besides the fixed one.
+RANDOM_CASES = 2
 
 
-def _step_problem() -> tuple[np.ndarray, ...]:
-    # Three features and four units, so that only the square recurrent kernel can be transposed by mistake.
-    rng = np.random.default_rng(3)
-    return (
-        rng.normal(size=(2, 3)),
-        rng.normal(size=(2, 4)) * 0.8,
-        rng.normal(size=(3, 4)),
-        rng.normal(size=(4, 4)),
-        rng.normal(size=4),
-    )
+# --- simple_rnn_parameter_count ------------------------------------------------------
 
 
-def _check_rnn_step(answer: Any) -> str:
-    x_t, h_prev, kernel, recurrent_kernel, bias = _step_problem()
-    got = call_answer(
-        answer,
-        x_t.copy(),
-        h_prev.copy(),
-        kernel.copy(),
-        recurrent_kernel.copy(),
-        bias.copy(),
-        what="your rnn_step",
-    )
-    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
-    expect_array(
-        got,
-        np.tanh(z),
-        what="rnn_step on a batch of 2",
-        diagnoses={
-            "The recurrent kernel is transposed: Keras multiplies the row vector h_prev from the left, "
-            "h_prev @ recurrent_kernel.": np.tanh(
-                x_t @ kernel + h_prev @ recurrent_kernel.T + bias
-            ),
-            "The bias is missing.": np.tanh(x_t @ kernel + h_prev @ recurrent_kernel),
-            "There is no nonlinearity: SimpleRNN squashes the sum with tanh.": z,
-            "That is the logistic sigmoid; SimpleRNN uses tanh, which is centred on zero.": sigmoid(
-                z
-            ),
-            "That is ReLU; SimpleRNN uses tanh.": np.maximum(z, 0.0),
-            "The previous state h_prev does not enter: without it the network is not recurrent.": np.tanh(
-                x_t @ kernel + bias
-            ),
-            "The bias is added after tanh; it belongs inside, with the two products.": np.tanh(
-                x_t @ kernel + h_prev @ recurrent_kernel
-            )
-            + bias,
-        },
-    )
-    return "Your step equals keras.layers.SimpleRNN's."
+def simple_rnn_parameter_count(features, units):
+    """Trainable numbers of SimpleRNN(units) on inputs of `features` features."""
+    kernel = features * units  # W: (features, units)
+    recurrent_kernel = units * units  # U: (units, units)
+    bias = units  # b: (units,)
+    return kernel + recurrent_kernel + bias
 
 
-rnn_step = Exercise(
-    "rnn_step",
-    _check_rnn_step,
-    hint="Two matrix products (the input with `kernel`, the previous state with `recurrent_kernel`), "
-    "the bias, then one nonlinearity over the sum. Row vectors: the array goes on the left of `@`.",
-    solution="def rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias):\n"
-    "    return np.tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)",
-)
+def _keras_count(features: int, units: int) -> int:
+    import keras
 
-
-def _gradient_problem() -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(5)
-    batch, steps, features, units = 2, 6, 3, 4
-    x = rng.normal(size=(batch, steps, features))
-    kernel = rng.normal(size=(features, units)) * 0.6
-    recurrent_kernel = rng.normal(size=(units, units)) * 0.5
-    bias = rng.normal(size=units) * 0.1
-    states = reference.rnn_forward(x, kernel, recurrent_kernel, bias)
-    grad_states = rng.normal(size=states.shape)
-    return x, states, recurrent_kernel, grad_states
-
-
-def _variant_gradient(
-    states: np.ndarray,
-    recurrent_kernel: np.ndarray,
-    grad_states: np.ndarray,
-    *,
-    carry: bool = True,
-    slope: bool = True,
-    shift: bool = True,
-    carry_transposed: bool = True,
-) -> np.ndarray:
-    """The gradient of the recurrent kernel computed with one typical mistake switched on (for diagnoses)."""
-    batch, steps, units = states.shape
-    previous = (
-        np.concatenate([np.zeros((batch, 1, units)), states[:, :-1]], axis=1)
-        if shift
-        else states
-    )
-    carried = np.zeros((batch, units))
-    result = np.zeros((units, units))
-    for t in reversed(range(steps)):
-        delta = grad_states[:, t] + (carried if carry else 0.0)
-        if slope:
-            delta = delta * (1.0 - states[:, t] ** 2)
-        result += previous[:, t].T @ delta
-        carried = delta @ (recurrent_kernel.T if carry_transposed else recurrent_kernel)
-    return result
-
-
-def _check_recurrent_gradient(answer: Any) -> str:
-    x, states, recurrent_kernel, grad_states = _gradient_problem()
-    got = call_answer(
-        answer,
-        x.copy(),
-        states.copy(),
-        recurrent_kernel.copy(),
-        grad_states.copy(),
-        what="your recurrent_kernel_gradient",
-    )
-    expected = reference.bptt(x, states, recurrent_kernel, grad_states)[
-        "recurrent_kernel"
-    ]
-    args = (states, recurrent_kernel, grad_states)
-    expect_array(
-        got,
-        expected,
-        what="the gradient of recurrent_kernel",
-        diagnoses={
-            "Each step only sees its own error: the error of later steps must also flow back into h_t "
-            "through the next step (carry delta @ recurrent_kernel.T backwards).": _variant_gradient(
-                *args, carry=False
-            ),
-            "The tanh slope (1 - h_t**2) is missing: the error passes through tanh before it reaches the "
-            "weights.": _variant_gradient(*args, slope=False),
-            "You paired delta_t with h_t; the recurrent weights multiply the *previous* state h_{t-1} "
-            "(and h_0 = 0 at the first step).": _variant_gradient(*args, shift=False),
-            "The error is carried back through recurrent_kernel instead of its transpose: in the forward "
-            "pass h_{t-1} @ U, so backwards delta @ U.T.": _variant_gradient(
-                *args, carry_transposed=False
-            ),
-            "Your gradient is transposed: it must have the layout of recurrent_kernel, rows for h_{t-1}, "
-            "columns for h_t.": expected.T,
-        },
-    )
-    return "Your BPTT gradient equals the reference (and so tf.GradientTape's)."
-
-
-recurrent_gradient = Exercise(
-    "recurrent_gradient",
-    _check_recurrent_gradient,
-    hint="Go backwards from the last step, keeping `carried` = dL/dh_t that arrives from step t+1. "
-    "At step t: "
-    "delta = (grad_states[:, t] + carried) * (1 - h_t**2); add h_{t-1}.T @ delta to the gradient; "
-    "carried = delta @ recurrent_kernel.T.",
-    solution="def recurrent_kernel_gradient(x, states, recurrent_kernel, grad_states):\n"
-    "    batch, steps, units = states.shape\n"
-    "    previous = np.concatenate([np.zeros((batch, 1, units)), states[:, :-1]], axis=1)\n"
-    "    gradient = np.zeros((units, units))\n"
-    "    carried = np.zeros((batch, units))\n"
-    "    for t in reversed(range(steps)):\n"
-    "        delta = (grad_states[:, t] + carried) * (1 - states[:, t] ** 2)\n"
-    "        gradient += previous[:, t].T @ delta\n"
-    "        carried = delta @ recurrent_kernel.T\n"
-    "    return gradient",
-)
+    layer = keras.layers.SimpleRNN(units)
+    layer.build((None, None, features))
+    return int(layer.count_params())
 
 
 def _check_parameter_count(answer: Any) -> str:
-    f, u = COUNT_FEATURES, COUNT_UNITS
-    expect_number(
-        answer,
-        f * u + u * u + u,
-        what="Your count",
-        integer=True,
-        diagnoses={
-            "That leaves out the recurrent kernel, the (units, units) matrix that makes it recurrent.": f
-            * u
-            + u,
-            "That leaves out the bias (one per unit).": f * u + u * u,
-            "That leaves out the input kernel (features, units).": u * u + u,
-            "That counts a bias per input feature as well as per unit; there is one bias per unit.": f
-            * u
-            + u * u
-            + u
-            + f,
-            "That adds the readout Dense(9) too; the question is about the SimpleRNN layer alone.": f
-            * u
-            + u * u
-            + u
-            + u * 9
-            + 9,
-        },
-    )
-    return "Keras's SimpleRNN(32).count_params() on 12 features agrees."
+    rng = fresh_rng()
+    cases = [(COUNT_FEATURES, COUNT_UNITS)] + [
+        (int(rng.integers(1, 40)), int(rng.integers(2, 40)))
+        for _ in range(RANDOM_CASES)
+    ]
+    for number, (features, units) in enumerate(cases):
+        kind = "the speaker network" if number == 0 else "a random layer"
+        case = f"for {kind} ({features} features, {units} units)"
+        got = call_answer(
+            answer,
+            features,
+            units,
+            what="your simple_rnn_parameter_count",
+            case=case,
+        )
+        f, u = features, units
+        expect_number(
+            got,
+            _keras_count(f, u),
+            what=f"Your count {case}",
+            integer=True,
+            diagnoses={
+                "That leaves out the recurrent kernel, the (units, units) matrix "
+                "that makes the layer recurrent.": f * u + u,
+                "That leaves out the bias (one per unit).": f * u + u * u,
+                "That leaves out the input kernel (features, units).": u * u + u,
+                "That counts a bias per input feature as well as per unit; there "
+                "is one bias per unit.": f * u + u * u + u + f,
+                "The recurrent kernel is (units, units), not (features, units).": (
+                    2 * f * u + u
+                ),
+            },
+        )
+    return "It agrees with Keras's SimpleRNN.count_params() on every case."
 
 
 simple_rnn_parameter_count = Exercise(
     "simple_rnn_parameter_count",
     _check_parameter_count,
-    hint="A SimpleRNN stores three arrays: kernel (features, units), recurrent_kernel (units, units), "
-    "bias (units,).",
-    solution=f"{COUNT_FEATURES} * {COUNT_UNITS} + {COUNT_UNITS} * {COUNT_UNITS} + {COUNT_UNITS} = "
-    f"{COUNT_FEATURES * COUNT_UNITS + COUNT_UNITS**2 + COUNT_UNITS}",
+    hint="Write down the shape of each array in the Elman equation and multiply out "
+    "each shape. Does the length of the sequence enter?",
+    answer=simple_rnn_parameter_count,
+    explanation="For the speaker network (12 features, 32 units) that is "
+    "12 * 32 + 32 * 32 + 32. The count does not depend on the sequence length: "
+    "the same weights serve every step.",
 )
 
 
-def _jordan_problem() -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(7)
-    features, units, outputs = 3, 4, 2
-    return (
-        rng.normal(size=(2, features)),
-        rng.normal(size=(2, outputs)),
+# --- rnn_step ------------------------------------------------------------------------
+
+
+def rnn_step(x_t, h_prev, weights):
+    """One step of keras.layers.SimpleRNN: h_t = tanh(x_t W + h_{t-1} U + b)."""
+    return np.tanh(
+        x_t @ weights.kernel + h_prev @ weights.recurrent_kernel + weights.bias
+    )
+
+
+def _random_rnn_case(
+    rng: np.random.Generator, batch: int, features: int, units: int
+) -> tuple[np.ndarray, np.ndarray, reference.RNNWeights]:
+    weights = reference.RNNWeights(
+        rng.normal(size=(features, units)),
+        rng.normal(size=(units, units)),
+        rng.normal(size=units),
+    )
+    return rng.normal(size=(batch, features)), rng.normal(size=(batch, units)), weights
+
+
+def _rnn_step_cases() -> Iterator[tuple[str, tuple[Any, ...]]]:
+    # Features differ from units, so that only the square U can be transposed unseen.
+    yield "on a fixed batch of 2", _random_rnn_case(np.random.default_rng(3), 2, 3, 4)
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        batch, features = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+        units = features + int(rng.integers(1, 5))
+        yield (
+            f"on a random batch of {batch} ({features} features, {units} units)",
+            _random_rnn_case(rng, batch, features, units),
+        )
+
+
+def _check_rnn_step(answer: Any) -> str:
+    for case, (x_t, h_prev, weights) in _rnn_step_cases():
+        got = call_answer(answer, x_t, h_prev, weights, what="your rnn_step", case=case)
+        W, U, b = weights
+        z = x_t @ W + h_prev @ U + b
+        expect_array(
+            got,
+            reference.rnn_step(x_t, h_prev, weights),
+            what=f"rnn_step {case}",
+            diagnoses={
+                "The recurrent kernel is transposed: Keras multiplies the row vector "
+                "h_prev from the left, h_prev @ recurrent_kernel.": np.tanh(
+                    x_t @ W + h_prev @ U.T + b
+                ),
+                "The bias is missing.": np.tanh(x_t @ W + h_prev @ U),
+                "There is no nonlinearity: SimpleRNN squashes the sum with tanh.": z,
+                "That is the logistic sigmoid; SimpleRNN uses tanh, which is centred "
+                "on zero.": sigmoid(z),
+                "That is ReLU; SimpleRNN uses tanh.": np.maximum(z, 0.0),
+                "The previous state h_prev does not enter: without it the network "
+                "is not recurrent.": np.tanh(x_t @ W + b),
+                "The bias is added after tanh; it belongs inside, with the two "
+                "products.": np.tanh(x_t @ W + h_prev @ U) + b,
+            },
+        )
+    return "Your step equals keras.layers.SimpleRNN's on every case."
+
+
+rnn_step = Exercise(
+    "rnn_step",
+    _check_rnn_step,
+    hint="Two matrix products, one for the input and one for the previous state, "
+    "then the bias, then the nonlinearity of SimpleRNN. With row vectors the array "
+    "stands on the left of `@`.",
+    answer=rnn_step,
+    explanation="The Elman equation with row vectors: both products, the bias, one "
+    "tanh. It is `reference.rnn_step` without the argument checks.",
+)
+
+
+# --- jordan_step ---------------------------------------------------------------------
+
+
+def jordan_step(x_t, y_prev, weights):
+    """One Jordan step: the previous output y_prev is fed back. Returns (h_t, y_t)."""
+    h_t = np.tanh(
+        x_t @ weights.kernel + y_prev @ weights.feedback_kernel + weights.bias
+    )
+    y_t = h_t @ weights.output_kernel + weights.output_bias
+    return h_t, y_t
+
+
+def _random_jordan_case(
+    rng: np.random.Generator, batch: int, features: int, units: int, outputs: int
+) -> tuple[np.ndarray, np.ndarray, reference.JordanWeights]:
+    weights = reference.JordanWeights(
         rng.normal(size=(features, units)),
         rng.normal(size=(outputs, units)),
         rng.normal(size=units),
         rng.normal(size=(units, outputs)),
         rng.normal(size=outputs),
     )
+    return (
+        rng.normal(size=(batch, features)),
+        rng.normal(size=(batch, outputs)),
+        weights,
+    )
+
+
+def _jordan_cases() -> Iterator[tuple[str, tuple[Any, ...]]]:
+    # Outputs differ from units, so that swapped results show in their shapes.
+    yield (
+        "on a fixed batch of 2",
+        _random_jordan_case(np.random.default_rng(7), 2, 3, 4, 2),
+    )
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        batch, features = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+        outputs = int(rng.integers(1, 4))
+        units = outputs + int(rng.integers(1, 5))
+        yield (
+            f"on a random batch of {batch} ({units} units, {outputs} outputs)",
+            _random_jordan_case(rng, batch, features, units, outputs),
+        )
 
 
 def _check_jordan_step(answer: Any) -> str:
-    x_t, y_prev, kernel, feedback_kernel, bias, output_kernel, output_bias = (
-        _jordan_problem()
-    )
-    got = call_answer(
-        answer, *(a.copy() for a in _jordan_problem()), what="your jordan_step"
-    )
-    if got is None or got is Ellipsis:
-        raise NotDone(NOT_DONE_MESSAGE)
-    if not isinstance(got, tuple | list) or len(got) != 2:
-        raise Wrong(
-            "jordan_step should return two arrays, (h_t, y_t): the hidden state and the output."
+    for case, (x_t, y_prev, weights) in _jordan_cases():
+        got = call_answer(
+            answer, x_t, y_prev, weights, what="your jordan_step", case=case
         )
-    got_h, got_y = got
-    if np.shape(got_h) == (2, 2) and np.shape(got_y) == (2, 4):
-        raise Wrong(
-            "The two results are swapped: return (h_t, y_t), hidden state first."
+        if not isinstance(got, tuple | list) or len(got) != 2:
+            raise Wrong(
+                "jordan_step should return two arrays, (h_t, y_t): the hidden state "
+                "and the output."
+            )
+        got_h, got_y = got
+        expected = reference.jordan_step(x_t, y_prev, weights)
+        if (
+            np.shape(got_h) == expected.output.shape
+            and np.shape(got_y) == expected.hidden.shape
+        ):
+            raise Wrong(
+                "The two results are swapped: return (h_t, y_t), hidden state first."
+            )
+        W, U, b, V, c = weights
+        expect_array(
+            got_h,
+            expected.hidden,
+            what=f"h_t {case}",
+            diagnoses={
+                "h_t ignores the fed-back output: add y_prev @ feedback_kernel inside "
+                "the tanh.": np.tanh(x_t @ W + b),
+                "The bias of the hidden layer is missing.": np.tanh(
+                    x_t @ W + y_prev @ U
+                ),
+                "h_t has no nonlinearity: the hidden layer uses tanh.": x_t @ W
+                + y_prev @ U
+                + b,
+            },
         )
-    h = np.tanh(x_t @ kernel + y_prev @ feedback_kernel + bias)
-    y = h @ output_kernel + output_bias
-    expect_array(
-        got_h,
-        h,
-        what="h_t",
-        diagnoses={
-            "h_t ignores the fed-back output: add y_prev @ feedback_kernel inside the tanh.": np.tanh(
-                x_t @ kernel + bias
-            ),
-            "The bias of the hidden layer is missing.": np.tanh(
-                x_t @ kernel + y_prev @ feedback_kernel
-            ),
-            "h_t has no nonlinearity: the hidden layer uses tanh.": x_t @ kernel
-            + y_prev @ feedback_kernel
-            + bias,
-        },
-    )
-    expect_array(
-        got_y,
-        y,
-        what="y_t",
-        diagnoses={
-            "The output here is linear: do not pass h_t @ output_kernel + output_bias through tanh.": np.tanh(
-                y
-            ),
-            "The output bias is missing.": h @ output_kernel,
-        },
-    )
+        expect_array(
+            got_y,
+            expected.output,
+            what=f"y_t {case}",
+            diagnoses={
+                "The output here is linear: do not pass h_t @ output_kernel + "
+                "output_bias through tanh.": np.tanh(expected.output),
+                "The output bias is missing.": expected.hidden @ V,
+            },
+        )
     return "Your Jordan step equals dlcourse.keras_parts.jordan.JordanCell's."
 
 
 jordan_step = Exercise(
     "jordan_step",
     _check_jordan_step,
-    hint="Like rnn_step, but the previous *output* y_prev (with feedback_kernel) replaces the previous "
-    "hidden state; then the readout y_t = h_t @ output_kernel + output_bias, and return both.",
-    solution="def jordan_step(x_t, y_prev, kernel, feedback_kernel, bias, output_kernel, output_bias):\n"
-    "    h_t = np.tanh(x_t @ kernel + y_prev @ feedback_kernel + bias)\n"
-    "    y_t = h_t @ output_kernel + output_bias\n"
-    "    return h_t, y_t",
+    hint="Start from your rnn_step. Which quantity is fed back now, and through "
+    "which weights? The readout becomes part of the step, because its result is "
+    "what the next step needs.",
+    answer=jordan_step,
+    explanation="Only the fed-back quantity changes; the readout moves inside the "
+    "step because its result is the next step's state. This is what "
+    "`JordanCell.call` computes.",
+)
+
+
+# --- recurrent_kernel_gradient -------------------------------------------------------
+
+
+def recurrent_kernel_gradient(hidden, recurrent_kernel, grad_hidden):
+    """dL/dU of a tanh Elman layer with h_0 = 0, by backpropagation through time."""
+    batch, steps, units = hidden.shape
+    h_prev = np.concatenate([np.zeros((batch, 1, units)), hidden[:, :-1]], axis=1)
+    gradient = np.zeros((units, units))
+    from_next_step = np.zeros((batch, units))  # dL/dh_t through step t+1
+    for t in reversed(range(steps)):
+        delta = (grad_hidden[:, t] + from_next_step) * (1 - hidden[:, t] ** 2)
+        gradient += h_prev[:, t].T @ delta
+        from_next_step = delta @ recurrent_kernel.T
+    return gradient
+
+
+def _gradient_case(
+    rng: np.random.Generator, batch: int, steps: int, features: int, units: int
+) -> tuple[np.ndarray, ...]:
+    x = rng.normal(size=(batch, steps, features))
+    weights = reference.RNNWeights(
+        rng.normal(size=(features, units)) * 0.6,
+        rng.normal(size=(units, units)) * 0.5,
+        rng.normal(size=units) * 0.1,
+    )
+    hidden = reference.rnn_sequence(x, weights).hidden
+    grad_hidden = rng.normal(size=hidden.shape)
+    expected = reference.bptt(x, hidden, weights, grad_hidden).recurrent_kernel
+    return hidden, weights.recurrent_kernel, grad_hidden, expected
+
+
+def _gradient_cases() -> Iterator[tuple[str, tuple[np.ndarray, ...]]]:
+    yield (
+        "on a fixed batch of 2 sequences of 6 steps",
+        _gradient_case(np.random.default_rng(5), 2, 6, 3, 4),
+    )
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        batch, steps = int(rng.integers(1, 4)), int(rng.integers(2, 9))
+        units = int(rng.integers(2, 6))
+        yield (
+            f"on a random batch of {batch} sequences of {steps} steps ({units} units)",
+            _gradient_case(rng, batch, steps, 2, units),
+        )
+
+
+def _variant_gradient(
+    hidden: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    grad_hidden: np.ndarray,
+    *,
+    carry: bool = True,
+    slope: bool = True,
+    shift: bool = True,
+    carry_transposed: bool = True,
+) -> np.ndarray:
+    """dL/dU computed with one typical mistake switched on (for the diagnoses)."""
+    batch, steps, units = hidden.shape
+    zeros = np.zeros((batch, 1, units))
+    h_prev = np.concatenate([zeros, hidden[:, :-1]], axis=1) if shift else hidden
+    U = recurrent_kernel.T if carry_transposed else recurrent_kernel
+    from_next_step = np.zeros((batch, units))
+    gradient = np.zeros((units, units))
+    for t in reversed(range(steps)):
+        delta = grad_hidden[:, t] + (from_next_step if carry else 0.0)
+        if slope:
+            delta = delta * (1.0 - hidden[:, t] ** 2)
+        gradient += h_prev[:, t].T @ delta
+        from_next_step = delta @ U
+    return gradient
+
+
+def _check_recurrent_gradient(answer: Any) -> str:
+    for case, (hidden, U, grad_hidden, expected) in _gradient_cases():
+        got = call_answer(
+            answer,
+            hidden,
+            U,
+            grad_hidden,
+            what="your recurrent_kernel_gradient",
+            case=case,
+        )
+        args = (hidden, U, grad_hidden)
+        expect_array(
+            got,
+            expected,
+            what=f"the gradient of recurrent_kernel {case}",
+            diagnoses={
+                "Each step only sees its own error: the error of later steps must "
+                "also flow back into h_t, through the next step.": _variant_gradient(
+                    *args, carry=False
+                ),
+                "The tanh slope is missing: the error passes through tanh before "
+                "it reaches the weights.": _variant_gradient(*args, slope=False),
+                "You paired delta_t with h_t; the recurrent weights multiply the "
+                "*previous* state h_{t-1} (and h_0 = 0 at the first step).": (
+                    _variant_gradient(*args, shift=False)
+                ),
+                "The error is carried back through recurrent_kernel instead of its "
+                "transpose: forwards it is h_{t-1} @ U, so backwards it is delta @ "
+                "U.T.": _variant_gradient(*args, carry_transposed=False),
+                "Your gradient is transposed: it must have the layout of "
+                "recurrent_kernel, rows for h_{t-1}, columns for h_t.": expected.T,
+            },
+        )
+    return "Your BPTT gradient equals the reference (and so tf.GradientTape's)."
+
+
+recurrent_kernel_gradient = Exercise(
+    "recurrent_kernel_gradient",
+    _check_recurrent_gradient,
+    hint="The same U is used at every step, so its gradient is a sum of one term "
+    "per step. Walk from the last step to the first: which error reaches h_t, and "
+    "from where? What does U multiply in the forward equation?",
+    answer=recurrent_kernel_gradient,
+    explanation="Walk backwards, carrying the gradient that arrives at h_t from "
+    "step t+1; pair each delta_t with the *previous* state. `reference.bptt` does "
+    "the same for all three weights at once.",
 )
