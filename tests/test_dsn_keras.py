@@ -1,33 +1,72 @@
-"""Chapter 5 (deep stacking networks): the Keras layers against the NumPy reference, saving, shards."""
+"""Chapter 5's Keras parts (DSNModule, DeepStackingNetwork) against the layer contract.
+
+Keras's layer test harness, equality with the NumPy reference to 1e-5, the analytic
+lower-weight gradient against automatic differentiation, shards, a ``.keras`` round trip
+(configuration, trainability, dtype, seed), float64, mixed precision,
+``compute_output_shape`` and bad arguments.
+"""
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcourse.keras_parts import dsn as dsn_keras
 from dlcourse.reference import dsn as reference
+
+pytestmark = pytest.mark.dsn
+
+keras = pytest.importorskip("keras")
+from keras.src import testing  # noqa: E402
+
+from dlcourse.keras_parts import dsn as dsn_keras  # noqa: E402
 
 
 def _data(n, d, outputs, seed):
     rng = np.random.default_rng(seed)
     x = rng.random((n, d)).astype(np.float32)
-    targets = reference.one_hot(rng.integers(0, outputs, size=n), outputs).astype(
-        np.float32
-    )
-    return x, targets
+    targets = reference.one_hot(rng.integers(0, outputs, size=n), outputs)
+    return x, targets.astype(np.float32)
 
 
-def _as_reference(
-    model: dsn_keras.DeepStackingNetwork,
-) -> list[reference.ModuleWeights]:
+def _as_reference(model) -> list[reference.DSNModuleWeights]:
     return [
-        reference.ModuleWeights(*(w.astype(np.float64) for w in module.get_weights()))
+        reference.DSNModuleWeights(
+            *(w.astype(np.float64) for w in module.get_weights())
+        )
         for module in model.stack
     ]
+
+
+def _numpy(tensor) -> np.ndarray:
+    return np.asarray(keras.ops.convert_to_numpy(tensor), dtype=np.float64)
+
+
+class TestDSNModuleHarness(testing.TestCase):
+    """Keras's run_layer_test: build, call, serialization, mixed precision."""
+
+    def test_layer_contract(self) -> None:
+        self.run_layer_test(
+            dsn_keras.DSNModule,
+            init_kwargs={"units": 6, "outputs": 3, "lam": 0.5, "seed": 1},
+            input_shape=(4, 5),
+            expected_output_shape=(4, 3),
+            expected_num_trainable_weights=2,
+            expected_num_non_trainable_weights=1,
+            expected_num_seed_generators=0,
+            supports_masking=False,
+            custom_objects={"DSNModule": dsn_keras.DSNModule},
+        )
+
+
+def test_weights_carry_the_reference_names_in_order():
+    module = dsn_keras.DSNModule(6, 3, seed=0)
+    module.build((None, 5))
+    names = [weight.name for weight in module.weights]
+    assert names == list(reference.DSNModuleWeights._fields)
+    assert [w.shape for w in module.get_weights()] == [(5, 6), (6,), (6, 3)]
+    assert [w.name for w in module.trainable_weights] == ["kernel", "bias"]
 
 
 @settings(max_examples=6, deadline=None)
@@ -47,107 +86,183 @@ def test_keras_stack_matches_numpy(n, d, units, outputs, modules, lam, seed):
     )
     model.fit_modules(x, targets)
     weights = _as_reference(model)
-    keras_outputs = [keras.ops.convert_to_numpy(o) for o in model.all_outputs(x)]
     numpy_outputs = reference.predict_dsn(x, weights)
-    for got, want in zip(keras_outputs, numpy_outputs, strict=True):
-        assert np.max(np.abs(got - want)) < 1e-5
+    for got, want in zip(model.all_outputs(x), numpy_outputs, strict=True):
+        assert np.max(np.abs(_numpy(got) - want)) < 1e-5
     # the closed form in Keras equals the NumPy closed form on the same stacked input
     module_x = reference.stacked_input(x, numpy_outputs[:-1])
-    hidden = reference.hidden_layer(module_x, weights[-1].w, weights[-1].b)
-    u = reference.upper_weights(hidden, targets, lam)
-    assert np.max(np.abs(hidden @ u - numpy_outputs[-1])) < 1e-4
+    h = reference.hidden_layer(module_x, weights[-1].kernel, weights[-1].bias)
+    upper = reference.upper_weights(h, targets, lam)
+    assert np.max(np.abs(h @ upper - numpy_outputs[-1])) < 1e-4
 
 
-def test_gradient_through_the_solve_equals_the_envelope_gradient_and_numpy():
+def test_analytic_gradient_equals_autodiff_through_the_solve_and_numpy():
     x, targets = _data(50, 6, 3, 1)
     module = dsn_keras.DSNModule(
         8, 3, lam=0.5, weight_scale=2.0, seed=3, dtype="float64"
     )
     module.build((None, 6))
-    through = module.lower_gradients(x, targets, through_solve=True)
-    constant = module.lower_gradients(x, targets, through_solve=False)
+    through = module.autodiff_lower_gradient(x, targets, through_solve=True)
+    constant = module.autodiff_lower_gradient(x, targets, through_solve=False)
+    analytic = module.lower_gradient(x, targets)
     kernel, bias, _ = module.get_weights()
-    grad_w, grad_b, _ = reference.lower_gradient(
-        x.astype(np.float64), targets, kernel, bias, 0.5
-    )
-    assert np.max(np.abs(through[0] - constant[0])) < 1e-10
-    assert (
-        np.max(np.abs(through[0] - grad_w)) < 1e-10
-        and np.max(np.abs(through[1] - grad_b)) < 1e-10
-    )
+    numpy_gradient = reference.lower_gradient(x, targets, kernel, bias, 0.5)
+    assert isinstance(through, reference.LowerGradient)
+    assert np.max(np.abs(through.kernel - constant.kernel)) < 1e-10
+    assert np.max(np.abs(through.kernel - numpy_gradient.kernel)) < 1e-10
+    assert np.max(np.abs(through.bias - numpy_gradient.bias)) < 1e-10
+    assert np.max(np.abs(_numpy(analytic.kernel) - numpy_gradient.kernel)) < 1e-10
+    assert np.max(np.abs(_numpy(analytic.bias) - numpy_gradient.bias)) < 1e-10
 
 
 def test_keras_refinement_matches_numpy_refinement():
     x, targets = _data(60, 5, 3, 2)
     model = dsn_keras.DeepStackingNetwork(5, 3, 6, 1, lam=0.2, weight_scale=2.0, seed=0)
     model.build()
-    start = [w.astype(np.float64) for w in model.stack[0].get_weights()]
-    values = model.stack[0].refine_lower(x, targets, 5, 3.0)
-    assert values[-1] < values[0]
-    w, b = start[0], start[1]
+    module = model.stack[0]
+    kernel, bias, _ = (w.astype(np.float64) for w in module.get_weights())
+    before = float(module.objective(x, targets))
+    module.refine_lower(x, targets, 5, 3.0)
+    assert float(module.objective(x, targets)) < before
     for _ in range(5):
-        grad_w, grad_b, _ = reference.lower_gradient(
-            x.astype(np.float64), targets, w, b, 0.2
-        )
-        w, b = w - 3.0 * grad_w / 60, b - 3.0 * grad_b / 60
-    kernel, bias, _ = model.stack[0].get_weights()
-    assert np.max(np.abs(kernel - w)) < 1e-5 and np.max(np.abs(bias - b)) < 1e-5
+        gradient = reference.lower_gradient(x, targets, kernel, bias, 0.2)
+        kernel = kernel - 3.0 * gradient.kernel / 60
+        bias = bias - 3.0 * gradient.bias / 60
+    got_kernel, got_bias, _ = module.get_weights()
+    assert np.max(np.abs(got_kernel - kernel)) < 1e-5
+    assert np.max(np.abs(got_bias - bias)) < 1e-5
 
 
-def test_shard_statistics_equal_the_full_batch(tmp_path):
+def test_shard_statistics_equal_the_full_batch():
     import tensorflow as tf
 
     x, targets = _data(101, 6, 3, 4)
     module = dsn_keras.DSNModule(10, 3, lam=0.1, seed=1)
     module.solve_upper(x, targets)
     full_upper = module.get_weights()[2]
-    gram = np.zeros((10, 10))
-    cross = np.zeros((10, 3))
+    gram, cross = np.zeros((10, 10)), np.zeros((10, 3))
     dataset = tf.data.Dataset.from_tensor_slices((x, targets))
     for index in range(4):
-        for xb, tb in dataset.shard(4, index).batch(1000):
-            g, c = module.statistics(xb, tb)
-            gram, cross = gram + g.numpy(), cross + c.numpy()
+        for x_shard, t_shard in dataset.shard(4, index).batch(1000):
+            statistics = module.statistics(x_shard, t_shard)
+            gram = gram + _numpy(statistics.gram)
+            cross = cross + _numpy(statistics.cross)
     module.set_upper_from_statistics(gram, cross)
     assert np.max(np.abs(module.get_weights()[2] - full_upper)) < 1e-6
 
 
-def test_save_and_load_round_trip(tmp_path):
+def test_compute_output_shape_agrees_with_call():
+    x, targets = _data(7, 5, 3, 0)
+    module = dsn_keras.DSNModule(4, 3, seed=0)
+    assert module.compute_output_shape((None, 5)) == (None, 3)
+    assert tuple(module(x).shape) == module.compute_output_shape(x.shape)
+    model = dsn_keras.DeepStackingNetwork(5, 3, 4, 2)
+    assert model.compute_output_shape((7, 5)) == (7, 3)
+    assert tuple(model(x).shape) == (7, 3)
+    symbolic = module.compute_output_spec(keras.KerasTensor((None, 5)))
+    assert tuple(symbolic.shape) == (None, 3)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_keras_round_trip_keeps_config_trainability_dtype_and_seed(tmp_path, dtype):
     x, targets = _data(40, 5, 3, 5)
-    model = dsn_keras.DeepStackingNetwork(5, 3, 7, 2, lam=0.3, seed=2)
+    model = dsn_keras.DeepStackingNetwork(
+        5, 3, 7, 2, lam=0.3, seed=2, dtype=dtype, name="stack_under_test"
+    )
     model.fit_modules(x, targets, refine_steps=2, learning_rate=1.0)
+    model.trainable = False
     path = tmp_path / "dsn.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded, dsn_keras.DeepStackingNetwork)
-    assert loaded.get_config()["num_modules"] == 2 and loaded.lam == pytest.approx(0.3)
-    assert np.allclose(
-        keras.ops.convert_to_numpy(loaded(x)),
-        keras.ops.convert_to_numpy(model(x)),
-        atol=1e-7,
-    )
-    module = dsn_keras.DSNModule.from_config(model.stack[0].get_config())
-    assert module.units == 7 and module.outputs == 3
+    assert loaded.get_config() == model.get_config()
+    assert loaded.name == "stack_under_test" and loaded.seed == 2
+    assert not loaded.trainable and loaded.trainable_weights == []
+    assert loaded.dtype_policy.name == dtype
+    assert all(module.dtype_policy.name == dtype for module in loaded.stack)
+    assert all(w.dtype == dtype for w in loaded.weights)
+    assert np.allclose(_numpy(loaded(x)), _numpy(model(x)), atol=1e-7)
+    config = model.stack[0].get_config()
+    module = dsn_keras.DSNModule.from_config(config)
+    assert module.get_config() == config
+    assert config["trainable"] is False and config["seed"] == 2
 
 
-def test_keras_bad_inputs():
-    with pytest.raises(ValueError, match="units"):
-        dsn_keras.DSNModule(0, 3)
-    with pytest.raises(ValueError, match="lam"):
-        dsn_keras.DSNModule(4, 3, lam=-1.0)
-    with pytest.raises(TypeError, match="outputs"):
-        dsn_keras.DSNModule(4, "3")
-    with pytest.raises(ValueError, match="num_modules"):
-        dsn_keras.DeepStackingNetwork(5, 3, 4, 0)
+def test_a_seeded_module_draws_the_same_lower_weights_again():
+    first = dsn_keras.DSNModule(6, 3, seed=4)
+    first.build((None, 5))
+    again = dsn_keras.DSNModule.from_config(first.get_config())
+    again.build((None, 5))
+    assert np.array_equal(first.get_weights()[0], again.get_weights()[0])
+
+
+def test_float64_module_matches_numpy_to_rounding():
+    x, targets = _data(30, 4, 3, 6)
+    module = dsn_keras.DSNModule(5, 3, lam=0.2, seed=1, dtype="float64")
+    module.solve_upper(x, targets)
+    weights = reference.DSNModuleWeights(*module.get_weights())
+    assert all(w.dtype == np.float64 for w in weights)
+    expected = reference.module_output(x, weights)
+    assert np.max(np.abs(_numpy(module(x)) - expected)) < 1e-12
+
+
+def test_mixed_precision_computes_in_float16_and_keeps_float32_weights():
+    x, targets = _data(30, 4, 3, 7)
+    policy = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    try:
+        model = dsn_keras.DeepStackingNetwork(4, 3, 5, 2, lam=0.5, seed=0)
+        model.fit_modules(x, targets, refine_steps=1)
+        output = model(x)
+        reference_outputs = reference.predict_dsn(x, _as_reference(model))
+    finally:
+        keras.mixed_precision.set_dtype_policy(policy)
+    assert output.dtype == "float16"
+    assert all(w.dtype == "float32" for w in model.weights)
+    assert np.max(np.abs(_numpy(output) - reference_outputs[-1])) < 5e-2
+
+
+BAD_CALLS = [
+    (ValueError, "units", lambda: dsn_keras.DSNModule(0, 3)),
+    (ValueError, "units", lambda: dsn_keras.DSNModule(10**7, 3)),
+    (ValueError, "lam", lambda: dsn_keras.DSNModule(4, 3, lam=-1.0)),
+    (ValueError, "lam", lambda: dsn_keras.DSNModule(4, 3, lam=float("nan"))),
+    (TypeError, "outputs", lambda: dsn_keras.DSNModule(4, "3")),
+    (ValueError, "weight_scale", lambda: dsn_keras.DSNModule(4, 3, weight_scale=0.0)),
+    (ValueError, "seed", lambda: dsn_keras.DSNModule(4, 3, seed=-1)),
+    (ValueError, "num_modules", lambda: dsn_keras.DeepStackingNetwork(5, 3, 4, 0)),
+    (ValueError, "num_modules", lambda: dsn_keras.DeepStackingNetwork(5, 3, 4, 10**4)),
+    (ValueError, "input_dim", lambda: dsn_keras.DeepStackingNetwork(0, 3, 4, 1)),
+]
+
+
+@pytest.mark.parametrize(("error", "pattern", "call"), BAD_CALLS)
+def test_constructors_refuse_bad_arguments(error, pattern, call):
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_training_methods_refuse_bad_arguments():
     model = dsn_keras.DeepStackingNetwork(5, 3, 4, 1)
     x, targets = _data(10, 5, 3, 0)
     with pytest.raises(ValueError, match="input_dim"):
         model.fit_modules(x[:, :4], targets)
     with pytest.raises(ValueError, match="targets"):
         model.fit_modules(x, targets[:, :2])
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match="`x` and `targets`"):
         model.fit_modules(x, targets[:5])
+    with pytest.raises(ValueError, match="finite"):
+        model.fit_modules(x * np.nan, targets)
+    with pytest.raises(ValueError, match="empty"):
+        model.fit_modules(x[:0], targets[:0])
+    with pytest.raises(TypeError, match="`x`"):
+        model.fit_modules("digits", targets)
     with pytest.raises(ValueError, match="refine_steps"):
         model.fit_modules(x, targets, refine_steps=-2)
+    model.build()
     with pytest.raises(ValueError, match="learning_rate"):
         model.stack[0].refine_lower(x, targets, 1, 0.0)
+    with pytest.raises(ValueError, match="steps"):
+        model.stack[0].refine_lower(x, targets, 10**9, 1.0)
+    with pytest.raises(ValueError, match="5 columns"):
+        model.stack[0].solve_upper(x[:, :3], targets)

@@ -1,14 +1,21 @@
-"""A deep stacking network in Keras 3, introduced in Chapter 5 ("Deep stacking networks").
+"""A deep stacking network in Keras 3, introduced in Chapter 5 ("Deep stacking
+networks").
 
-* :class:`DSNModule` - one module: ``sigmoid(x @ kernel + bias) @ upper``. The lower weights (``kernel``,
-  ``bias``) are ordinary trainable weights; the upper weights ``upper`` are *not* trained by gradient: they
-  are set by the closed form ``(H^T H + lam I)^-1 H^T T`` with ``keras.ops`` linear algebra.
-* :class:`DeepStackingNetwork` - a stack of modules in which module ``k`` reads the raw input concatenated
-  with the outputs of modules ``1 .. k-1``; :meth:`DeepStackingNetwork.fit_modules` trains it module by module.
+* :class:`DSNModule` - one module, ``sigmoid(x @ kernel + bias) @ upper``. The lower
+  weights ``kernel`` and ``bias`` are ordinary trainable weights; the upper weights
+  ``upper`` are *not* trained by gradient: :meth:`DSNModule.solve_upper` sets them to
+  the closed form ``(H^T H + lam I)^-1 H^T T`` with ``keras.ops`` linear algebra.
+* :class:`DeepStackingNetwork` - a stack of modules in which module ``k`` reads the raw
+  input followed by the outputs of modules ``1 .. k-1``;
+  :meth:`DeepStackingNetwork.fit_modules` trains it module by module.
 
-The Gram matrix and the solve run in float64 (a sum of ``n`` products is where float32 loses digits); the
-weights are stored in the layer's own dtype. Refining the lower weights differentiates through the closed
-form with ``tf.GradientTape``, so that part needs the TensorFlow backend.
+The weight names and their order are those of
+:class:`dlcourse.reference.dsn.DSNModuleWeights`, so
+``DSNModuleWeights(*module.get_weights())`` hands a module to the NumPy reference. The
+Gram matrix and the solve run in float64 (a sum of ``N`` products is where float32 loses
+digits); the weights are stored in the layer's own dtype. Everything but
+:meth:`DSNModule.autodiff_lower_gradient` (which uses ``tf.GradientTape`` to check the
+analytic gradient) is written in ``keras.ops``.
 """
 
 from __future__ import annotations
@@ -20,17 +27,70 @@ import keras
 import numpy as np
 
 from dlcourse._checks import check_array, check_float, check_int, check_same_length
+from dlcourse.reference._dsn_checks import (
+    MAX_CLASSES,
+    MAX_INPUTS,
+    MAX_MODULES,
+    MAX_REFINE_STEPS,
+    MAX_UNITS,
+)
+from dlcourse.reference.dsn import WEIGHT_SCALE, LowerGradient, UpperStatistics
 
-#: Entries of a random lower weight matrix are N(0, (WEIGHT_SCALE**2) / inputs), as in dlcourse.reference.dsn.
-WEIGHT_SCALE = 4.0
+
+def _check_common(
+    units: Any, outputs: Any, lam: Any, weight_scale: Any
+) -> tuple[int, int, float, float]:
+    return (
+        check_int("units", units, minimum=1, maximum=MAX_UNITS),
+        check_int("outputs", outputs, minimum=1, maximum=MAX_CLASSES),
+        check_float("lam", lam, minimum=0.0),
+        check_float("weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True),
+    )
+
+
+def _check_xy(x: Any, targets: Any, outputs: int) -> tuple[np.ndarray, np.ndarray]:
+    x = check_array("x", x, ndim=2).astype(np.float64, copy=False)
+    targets = check_array("targets", targets, ndim=2).astype(np.float64, copy=False)
+    check_same_length(("x", "targets"), x, targets)
+    if targets.shape[1] != outputs:
+        raise ValueError(
+            f"`targets` must have {outputs} columns, one per output; got shape "
+            f"{targets.shape}"
+        )
+    return x, targets
+
+
+def _check_refinement(
+    steps: Any, learning_rate: Any, steps_name: str = "steps"
+) -> tuple[int, float]:
+    return (
+        check_int(steps_name, steps, minimum=0, maximum=MAX_REFINE_STEPS),
+        check_float(
+            "learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True
+        ),
+    )
 
 
 @keras.saving.register_keras_serializable(package="dlcourse")
 class DSNModule(keras.layers.Layer):
-    """One DSN module with ``units`` sigmoid hidden units and ``outputs`` linear outputs. Chapter 5.
+    """One DSN module: ``units`` sigmoid hidden units, ``outputs`` linear outputs.
 
-    ``lam`` is the ridge penalty of the closed-form upper weights. Call :meth:`solve_upper` (or
-    :meth:`set_upper_from_statistics`) to set them; until then they are zero.
+    ``get_weights()`` returns ``kernel (inputs, units)``, ``bias (units,)`` and the
+    non-trainable ``upper (units, outputs)``, the fields of
+    :class:`dlcourse.reference.dsn.DSNModuleWeights`. The upper weights are zero until
+    :meth:`solve_upper` (or :meth:`set_upper_from_statistics`) sets them. Chapter 5.
+
+    Args:
+        units: hidden units ``L`` (at most ``MAX_UNITS``).
+        outputs: linear outputs ``C``, one per class.
+        lam: the ridge penalty of the closed-form upper weights (at least 0).
+        weight_scale: the random ``kernel`` is N(0, weight_scale**2 / inputs).
+        seed: seed of the random ``kernel`` (``None``: a fresh draw).
+        **kwargs: passed to ``keras.layers.Layer`` (``name``, ``dtype``, ``trainable``).
+
+    Example:
+        >>> module = DSNModule(500, 10, lam=10.0, seed=0)
+        >>> module.solve_upper(x_train, one_hot_targets)
     """
 
     def __init__(
@@ -43,17 +103,20 @@ class DSNModule(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.units = check_int("units", units, minimum=1)
-        self.outputs = check_int("outputs", outputs, minimum=1)
-        self.lam = check_float("lam", lam, minimum=0.0)
-        self.weight_scale = check_float(
-            "weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True
+        self.units, self.outputs, self.lam, self.weight_scale = _check_common(
+            units, outputs, lam, weight_scale
         )
         self.seed = None if seed is None else check_int("seed", seed, minimum=0)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        """Create ``kernel`` (inputs, units), ``bias`` (units,) and the non-trainable ``upper`` (units, outputs)."""
-        inputs = int(input_shape[-1])
+        """Create ``kernel``, ``bias`` and the non-trainable ``upper``.
+
+        Args:
+            input_shape: ``(batch, inputs)``; only ``inputs`` is used.
+        """
+        inputs = check_int(
+            "input_shape[-1]", input_shape[-1], minimum=1, maximum=MAX_INPUTS
+        )
         self.kernel = self.add_weight(
             name="kernel",
             shape=(inputs, self.units),
@@ -72,144 +135,212 @@ class DSNModule(keras.layers.Layer):
             trainable=False,
         )
 
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        """The output shape: the input's, with ``outputs`` features.
+
+        Args:
+            input_shape: ``(batch, inputs)``.
+        """
+        return (*tuple(input_shape)[:-1], self.outputs)
+
     def hidden(self, x: Any) -> Any:
-        """The sigmoid hidden layer ``sigmoid(x @ kernel + bias)``."""
-        return keras.ops.sigmoid(keras.ops.matmul(x, self.kernel) + self.bias)
+        """The hidden layer H = sigmoid(X W + b), in the layer's compute dtype.
 
-    def call(self, x: Any) -> Any:
-        """The module's linear output ``hidden(x) @ upper``."""
-        return keras.ops.matmul(self.hidden(x), self.upper)
+        Args:
+            x: inputs ``(batch, inputs)``.
+        """
+        x = keras.ops.cast(x, self.compute_dtype)
+        kernel = keras.ops.cast(self.kernel, self.compute_dtype)
+        bias = keras.ops.cast(self.bias, self.compute_dtype)
+        return keras.ops.sigmoid(keras.ops.matmul(x, kernel) + bias)
 
-    def statistics(self, x: Any, targets: Any) -> tuple[Any, Any]:
-        """``H^T H`` and ``H^T T`` for this batch, in float64: add them over shards for the full-batch sums."""
-        hidden = keras.ops.cast(self.hidden(x), "float64")
-        targets = keras.ops.cast(targets, "float64")
-        return keras.ops.matmul(keras.ops.transpose(hidden), hidden), keras.ops.matmul(
-            keras.ops.transpose(hidden), targets
+    def call(self, inputs: Any) -> Any:
+        """The module's output Y = H U.
+
+        Args:
+            inputs: ``(batch, inputs)``.
+        """
+        upper = keras.ops.cast(self.upper, self.compute_dtype)
+        return keras.ops.matmul(self.hidden(inputs), upper)
+
+    def statistics(self, x: Any, targets: Any) -> UpperStatistics:
+        """H^T H and H^T T of this batch, in float64; add them over shards.
+
+        Args:
+            x: inputs ``(batch, inputs)``.
+            targets: targets ``(batch, outputs)``.
+        """
+        h = keras.ops.cast(self.hidden(x), "float64")
+        t = keras.ops.cast(targets, "float64")
+        h_transposed = keras.ops.transpose(h)
+        return UpperStatistics(
+            gram=keras.ops.matmul(h_transposed, h),
+            cross=keras.ops.matmul(h_transposed, t),
         )
 
     def closed_form_upper(self, gram: Any, cross: Any) -> Any:
-        """``(gram + lam I)^-1 cross`` in float64 (differentiable, so gradients can flow through it)."""
-        eye = keras.ops.eye(self.units, dtype="float64")
-        return keras.ops.solve(gram + self.lam * eye, cross)
+        """U = (H^T H + lam I)^-1 H^T T in float64, by a solve (differentiable).
+
+        Args:
+            gram: ``H^T H``, ``(units, units)``.
+            cross: ``H^T T``, ``(units, outputs)``.
+        """
+        identity = keras.ops.eye(self.units, dtype="float64")
+        return keras.ops.solve(gram + self.lam * identity, cross)
 
     def set_upper_from_statistics(self, gram: Any, cross: Any) -> None:
-        """Set the upper weights from accumulated ``H^T H`` and ``H^T T``."""
-        upper = self.closed_form_upper(
-            keras.ops.cast(gram, "float64"), keras.ops.cast(cross, "float64")
-        )
+        """Set ``upper`` from accumulated H^T H and H^T T.
+
+        Args:
+            gram: ``H^T H`` summed over every sample, ``(units, units)``.
+            cross: ``H^T T`` summed over every sample, ``(units, outputs)``.
+        """
+        gram = keras.ops.cast(gram, "float64")
+        cross = keras.ops.cast(cross, "float64")
+        upper = self.closed_form_upper(gram, cross)
         self.upper.assign(keras.ops.cast(upper, self.upper.dtype))
 
     def solve_upper(self, x: Any, targets: Any) -> None:
-        """Set the upper weights to the ridge-regression solution on ``(x, targets)`` (full batch)."""
+        """Set ``upper`` to the ridge-regression solution on ``(x, targets)``.
+
+        Args:
+            x: every training input ``(N, inputs)`` (full batch).
+            targets: their targets ``(N, outputs)``.
+        """
         x, targets = _check_xy(x, targets, self.outputs)
-        if not self.built:
-            self.build(x.shape)
-        self.set_upper_from_statistics(*self.statistics(x, targets))
+        self._build_for(x)
+        gram, cross = self.statistics(x, targets)
+        self.set_upper_from_statistics(gram, cross)
 
     def objective(self, x: Any, targets: Any, *, through_solve: bool = True) -> Any:
-        """``0.5 ||H U - T||^2 + 0.5 lam ||U||^2`` (float64) with ``U`` the closed form on ``(x, targets)``.
+        """E = 0.5 ||H U - T||^2 + 0.5 lam ||U||^2 (float64), U the closed form.
 
-        With ``through_solve=False`` gradients treat ``U`` as a constant. At the closed form both give the same
-        gradient for the lower weights (the envelope theorem); the constant version is cheaper.
+        Args:
+            x: inputs ``(N, inputs)``.
+            targets: targets ``(N, outputs)``.
+            through_solve: if False, gradients treat U as a constant.
         """
-        hidden = keras.ops.cast(self.hidden(x), "float64")
-        targets = keras.ops.cast(targets, "float64")
-        ht = keras.ops.transpose(hidden)
-        upper = self.closed_form_upper(
-            keras.ops.matmul(ht, hidden), keras.ops.matmul(ht, targets)
-        )
+        gram, cross = self.statistics(x, targets)
+        upper = self.closed_form_upper(gram, cross)
         if not through_solve:
             upper = keras.ops.stop_gradient(upper)
-        residual = keras.ops.matmul(hidden, upper) - targets
-        return 0.5 * keras.ops.sum(residual**2) + 0.5 * self.lam * keras.ops.sum(
-            upper**2
+        h = keras.ops.cast(self.hidden(x), "float64")
+        residual = keras.ops.matmul(h, upper) - keras.ops.cast(targets, "float64")
+        penalty = 0.5 * self.lam * keras.ops.sum(upper**2)
+        return 0.5 * keras.ops.sum(residual**2) + penalty
+
+    def lower_gradient(self, x: Any, targets: Any) -> LowerGradient:
+        """The analytic gradient of min_U E for ``kernel`` and ``bias`` (float64).
+
+        df/dW = X^T [((H U - T) U^T) * H * (1 - H)] at the closed-form U (the envelope
+        theorem), as in :func:`dlcourse.reference.dsn.lower_gradient`.
+
+        Args:
+            x: inputs ``(N, inputs)``.
+            targets: targets ``(N, outputs)``.
+        """
+        x = keras.ops.cast(x, "float64")
+        t = keras.ops.cast(targets, "float64")
+        h = keras.ops.cast(self.hidden(x), "float64")
+        h_transposed = keras.ops.transpose(h)
+        upper = self.closed_form_upper(h_transposed @ h, h_transposed @ t)
+        residual = h @ upper - t
+        delta = (residual @ keras.ops.transpose(upper)) * h * (1.0 - h)
+        return LowerGradient(
+            kernel=keras.ops.transpose(x) @ delta,
+            bias=keras.ops.sum(delta, axis=0),
+            optimal_upper=upper,
         )
 
-    def lower_gradients(
+    def autodiff_lower_gradient(
         self, x: Any, targets: Any, *, through_solve: bool = True
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Gradients of :meth:`objective` for ``kernel`` and ``bias`` by automatic differentiation (TensorFlow)."""
+    ) -> LowerGradient:
+        """The gradient of :meth:`objective` by automatic differentiation (TensorFlow).
+
+        Used to check :meth:`lower_gradient`; returns NumPy float64 arrays.
+
+        Args:
+            x: inputs ``(N, inputs)``.
+            targets: targets ``(N, outputs)``.
+            through_solve: differentiate through the solve (U as a function of W).
+        """
         import tensorflow as tf
 
         x, targets = _check_xy(x, targets, self.outputs)
-        if not self.built:
-            self.build(x.shape)
+        self._build_for(x)
         with tf.GradientTape() as tape:
-            value = self.objective(
-                tf.constant(x), tf.constant(targets), through_solve=through_solve
-            )
-        grad_kernel, grad_bias = tape.gradient(
-            value, [self.kernel.value, self.bias.value]
-        )
-        return grad_kernel.numpy().astype(np.float64), grad_bias.numpy().astype(
-            np.float64
+            value = self.objective(x, targets, through_solve=through_solve)
+        kernel, bias = tape.gradient(value, [self.kernel.value, self.bias.value])
+        upper = self.closed_form_upper(*self.statistics(x, targets))
+        return LowerGradient(
+            *(np.asarray(part, dtype=np.float64) for part in (kernel, bias, upper))
         )
 
     def refine_lower(
         self, x: Any, targets: Any, steps: int, learning_rate: float
-    ) -> list[float]:
-        """Full-batch gradient descent on the lower weights, with the upper weights in closed form at every step.
+    ) -> None:
+        """Full-batch gradient descent on ``kernel`` and ``bias``, U in closed form.
 
-        Each step moves ``kernel`` and ``bias`` by ``learning_rate`` times the per-sample mean gradient of
-        :meth:`objective`; returns the objective before each step. Needs the TensorFlow backend.
+        Each step moves the lower weights by ``learning_rate`` times the per-sample mean
+        of :meth:`lower_gradient`.
+
+        Args:
+            x: every training input ``(N, inputs)``.
+            targets: their targets ``(N, outputs)``.
+            steps: how many steps (0 leaves the weights as they are).
+            learning_rate: the step size on the per-sample mean gradient.
         """
-        import tensorflow as tf
-
         x, targets = _check_xy(x, targets, self.outputs)
-        steps = check_int("steps", steps, minimum=0)
-        learning_rate = check_float(
-            "learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True
-        )
-        if not self.built:
-            self.build(x.shape)
-        x = tf.constant(x, dtype=self.compute_dtype)
-        targets = tf.constant(targets, dtype=self.compute_dtype)
-        step_size = learning_rate / x.shape[0]
-
-        @tf.function
-        def step() -> Any:
-            with tf.GradientTape() as tape:
-                value = self.objective(x, targets, through_solve=False)
-            grad_kernel, grad_bias = tape.gradient(
-                value, [self.kernel.value, self.bias.value]
-            )
-            self.kernel.assign_sub(step_size * tf.cast(grad_kernel, self.kernel.dtype))
-            self.bias.assign_sub(step_size * tf.cast(grad_bias, self.bias.dtype))
-            return value
-
-        return [float(step()) for _ in range(steps)]
+        steps, learning_rate = _check_refinement(steps, learning_rate)
+        self._build_for(x)
+        step_size = learning_rate / len(x)
+        for _ in range(steps):
+            gradient = self.lower_gradient(x, targets)
+            kernel_step = keras.ops.cast(step_size * gradient.kernel, self.kernel.dtype)
+            bias_step = keras.ops.cast(step_size * gradient.bias, self.bias.dtype)
+            self.kernel.assign(self.kernel - kernel_step)
+            self.bias.assign(self.bias - bias_step)
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, so that Keras can save and rebuild the layer."""
-        config = super().get_config()
-        config.update(
-            units=self.units,
-            outputs=self.outputs,
-            lam=self.lam,
-            weight_scale=self.weight_scale,
-            seed=self.seed,
-        )
-        return config
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "outputs": self.outputs,
+            "lam": self.lam,
+            "weight_scale": self.weight_scale,
+            "seed": self.seed,
+        }
 
-
-def _check_xy(x: Any, targets: Any, outputs: int) -> tuple[np.ndarray, np.ndarray]:
-    x = check_array("x", x, ndim=2)
-    targets = check_array("targets", targets, ndim=2)
-    check_same_length(("x", "targets"), x, targets)
-    if targets.shape[1] != outputs:
-        raise ValueError(
-            f"`targets` must have {outputs} columns, one per output; got shape {targets.shape}"
-        )
-    return x.astype(np.float32), targets.astype(np.float32)
+    def _build_for(self, x: np.ndarray) -> None:
+        if not self.built:
+            self.build(x.shape)
+        elif x.shape[1] != self.kernel.shape[0]:
+            raise ValueError(
+                f"`x` must have {self.kernel.shape[0]} columns, the inputs this module "
+                f"was built for; got shape {x.shape}"
+            )
 
 
 @keras.saving.register_keras_serializable(package="dlcourse")
 class DeepStackingNetwork(keras.Model):
-    """A stack of ``num_modules`` :class:`DSNModule` layers; module ``k`` reads ``[x, y_1, ..., y_{k-1}]``.
+    """A stack of :class:`DSNModule` layers; module ``k`` reads ``[x, y_1 .. y_{k-1}]``.
 
-    Its output is the last module's; ``all_outputs(x)`` returns every module's. Train it with
-    :meth:`fit_modules`, not ``fit``. Chapter 5.
+    Its output is the top module's; :meth:`all_outputs` returns every module's. Train it
+    with :meth:`fit_modules` (the closed form needs the full batch), not ``fit``.
+    Chapter 5.
+
+    Args:
+        input_dim: features of the raw input ``D``.
+        outputs: outputs ``C`` of every module (one per class).
+        units: hidden units per module.
+        num_modules: modules in the stack (at most ``MAX_MODULES``).
+        lam: the ridge penalty of every module.
+        weight_scale: the spread of the random lower weights.
+        seed: module ``k`` draws its lower weights with seed ``seed + k``.
+        **kwargs: passed to ``keras.Model`` (``name``, ``dtype``, ``trainable``).
     """
 
     def __init__(
@@ -224,58 +355,100 @@ class DeepStackingNetwork(keras.Model):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.input_dim = check_int("input_dim", input_dim, minimum=1)
-        self.outputs = check_int("outputs", outputs, minimum=1)
-        self.units = check_int("units", units, minimum=1)
-        self.num_modules = check_int("num_modules", num_modules, minimum=1)
-        self.lam = check_float("lam", lam, minimum=0.0)
-        self.weight_scale = check_float(
-            "weight_scale", weight_scale, minimum=0.0, exclusive_minimum=True
+        self.input_dim = check_int(
+            "input_dim", input_dim, minimum=1, maximum=MAX_INPUTS
+        )
+        self.units, self.outputs, self.lam, self.weight_scale = _check_common(
+            units, outputs, lam, weight_scale
+        )
+        self.num_modules = check_int(
+            "num_modules", num_modules, minimum=1, maximum=MAX_MODULES
         )
         self.seed = check_int("seed", seed, minimum=0)
         self.stack = [
             DSNModule(
-                units, outputs, lam, weight_scale, seed + k, name=f"module_{k + 1}"
+                units,
+                outputs,
+                lam,
+                weight_scale,
+                seed + k,
+                dtype=self.dtype_policy,
+                trainable=self.trainable,
+                name=f"module_{k + 1}",
             )
             for k in range(num_modules)
         ]
 
     def build(self, input_shape: tuple[int | None, ...] | None = None) -> None:
-        """Build every module for its stacked input width ``input_dim + k * outputs``."""
+        """Build every module for its stacked input width ``input_dim + k * outputs``.
+
+        Args:
+            input_shape: ``(batch, input_dim)``; the widths follow from the constructor.
+        """
         for k, module in enumerate(self.stack):
             module.build((None, self.input_dim + k * self.outputs))
         self.built = True
 
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        """The output shape: the input's, with ``outputs`` features.
+
+        Args:
+            input_shape: ``(batch, input_dim)``.
+        """
+        return (*tuple(input_shape)[:-1], self.outputs)
+
     def all_outputs(self, x: Any) -> list[Any]:
-        """Every module's output, bottom to top."""
+        """Every module's output, bottom to top.
+
+        Args:
+            x: raw inputs ``(batch, input_dim)``.
+        """
         outputs: list[Any] = []
         for module in self.stack:
-            outputs.append(
-                module(keras.ops.concatenate([x, *outputs], axis=-1) if outputs else x)
+            module_input = (
+                keras.ops.concatenate([x, *outputs], axis=-1) if outputs else x
             )
+            outputs.append(module(module_input))
         return outputs
 
-    def call(self, x: Any) -> Any:
-        """The top module's output: the network's prediction."""
-        return self.all_outputs(x)[-1]
+    def call(self, inputs: Any) -> Any:
+        """The top module's output: the network's prediction.
+
+        Args:
+            inputs: raw inputs ``(batch, input_dim)``.
+        """
+        return self.all_outputs(inputs)[-1]
 
     def fit_modules(
-        self, x: Any, targets: Any, *, refine_steps: int = 0, learning_rate: float = 1.0
+        self,
+        x: Any,
+        targets: Any,
+        *,
+        refine_steps: int = 0,
+        learning_rate: float = 1.0,
     ) -> list[float]:
-        """Train the modules one after another on the full batch; return each module's seconds.
+        """Train the modules one after another on the full batch; each one's seconds.
 
-        For each module: build its stacked input from ``x`` and the (fixed) outputs of the modules below,
-        take ``refine_steps`` gradient steps on its lower weights through the closed form, then set its
+        For each module: its stacked input from ``x`` and the (fixed) outputs of the
+        modules below, ``refine_steps`` gradient steps on its lower weights, then its
         upper weights in closed form.
+
+        Args:
+            x: every training input ``(N, input_dim)``.
+            targets: their targets ``(N, outputs)``.
+            refine_steps: gradient steps on each module's lower weights.
+            learning_rate: the step size of those steps.
         """
         x, targets = _check_xy(x, targets, self.outputs)
         if x.shape[1] != self.input_dim:
             raise ValueError(
-                f"`x` must have {self.input_dim} columns (input_dim); got shape {x.shape}"
+                f"`x` must have {self.input_dim} columns (input_dim); got shape "
+                f"{x.shape}"
             )
-        refine_steps = check_int("refine_steps", refine_steps, minimum=0)
-        learning_rate = check_float(
-            "learning_rate", learning_rate, minimum=0.0, exclusive_minimum=True
+        refine_steps, learning_rate = _check_refinement(
+            refine_steps, learning_rate, "refine_steps"
         )
         if not self.built:
             self.build((None, self.input_dim))
@@ -288,13 +461,13 @@ class DeepStackingNetwork(keras.Model):
             module.solve_upper(module_x, targets)
             output = keras.ops.convert_to_numpy(module(module_x))
             seconds.append(time.perf_counter() - started)
-            module_x = np.concatenate([module_x, output], axis=1)
+            module_x = np.concatenate([module_x, output.astype(np.float64)], axis=1)
         return seconds
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments, so that ``keras.saving.load_model`` can rebuild the stack."""
+        """The constructor arguments, for ``keras.saving.load_model`` to rebuild it."""
         return {
-            "name": self.name,
+            **super().get_config(),
             "input_dim": self.input_dim,
             "outputs": self.outputs,
             "units": self.units,
