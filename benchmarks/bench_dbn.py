@@ -1,10 +1,11 @@
-"""Benchmark of the deep-belief-network chapter: our Keras CD-1 against scikit-learn's BernoulliRBM.
+"""Benchmark of Chapter 4: our Keras CD-1 against scikit-learn's BernoulliRBM.
 
-Same binarised MNIST-5k training images (4,000), 256 hidden units, batches of 64, learning rate 0.05 and 10
-epochs for both, timed in the same process, best of two runs each (compilation excluded for Keras). Prints a
-Markdown section for ``benchmarks/results.md``. scikit-learn runs twice: with OpenBLAS's default threads (what
-a user gets) and with one BLAS thread (what the chapter uses, because the default collapses on a busy
-machine); the default-thread run is skipped when a one-epoch probe shows that collapse.
+The same binarised MNIST-5k training images (4,000), 256 hidden units, batches of 64,
+learning rate 0.05 and 10 epochs for both, timed in the same process, best of two runs
+each (compilation excluded for Keras). Prints a Markdown section for
+``benchmarks/results.md``. scikit-learn runs twice: with OpenBLAS's default threads
+(what a user gets) and with one BLAS thread (what the chapter uses); the default-thread
+run is skipped when a one-epoch probe shows the threads fighting over busy cores.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dlcourse.keras_parts.rbm import RBM  # noqa: E402
 from dlcourse.reference import rbm as reference  # noqa: E402
 
 UNITS, BATCH, LEARNING_RATE, EPOCHS, REPEATS = 256, 64, 0.05, 10, 2
-#: A default-thread epoch slower than this means OpenBLAS threads are fighting over busy cores.
+#: A default-thread epoch slower than this: OpenBLAS threads fight over busy cores.
 PROBE_LIMIT_SECONDS = 2.0
 
 
@@ -76,37 +77,42 @@ def main() -> None:
         default_seconds = min(sklearn(x)[0] for _ in range(REPEATS))
     best_ours, best_one = min(ours_times), min(one_thread_times)
     flips = np.random.default_rng(0).integers(0, x.shape[1], len(test))
+    our_weights = reference.RBMWeights(*our_rbm.get_weights())
+    sklearn_weights = reference.RBMWeights(
+        sk_rbm.components_.T, sk_rbm.intercept_visible_, sk_rbm.intercept_hidden_
+    )
     our_pll = reference.pseudo_log_likelihood(
-        test, *(w.astype(np.float64) for w in our_rbm.get_weights()), flip_indices=flips
+        test, our_weights, flip_indices=flips
     ).mean()
     sk_pll = reference.pseudo_log_likelihood(
-        test,
-        sk_rbm.components_.T,
-        sk_rbm.intercept_visible_,
-        sk_rbm.intercept_hidden_,
-        flip_indices=flips,
+        test, sklearn_weights, flip_indices=flips
     ).mean()
     load = os.getloadavg()[0]
+    ratio_one = best_one / best_ours
     lines = [
         "## Deep belief networks: CD-1 against scikit-learn's BernoulliRBM",
         "",
-        f"Binarised MNIST-5k (4,000 images), {UNITS} hidden units, batch {BATCH}, learning rate {LEARNING_RATE}, "
-        f"{EPOCHS} epochs, best of {REPEATS}; load average {load:.1f} when it finished.",
+        f"Binarised MNIST-5k (4,000 images), {UNITS} hidden units, batch {BATCH}, "
+        f"learning rate {LEARNING_RATE}, {EPOCHS} epochs, best of {REPEATS}; "
+        f"load average {load:.1f} when it finished.",
         "",
-        "| implementation | seconds | ours is ... times as fast | test pseudo-log-likelihood |",
+        "| implementation | seconds | ours is ... times as fast "
+        "| test pseudo-log-likelihood |",
         "|---|---:|---:|---:|",
-        f"| Keras RBM (`dlcourse.keras_parts.rbm`, tf.function, float32) | {best_ours:.2f} | 1.0 | {our_pll:.1f} |",
-        f"| scikit-learn BernoulliRBM, 1 BLAS thread | {best_one:.2f} | {best_one / best_ours:.1f} | {sk_pll:.1f} |",
+        "| Keras RBM (`dlcourse.keras_parts.rbm`, tf.function, float32) "
+        f"| {best_ours:.2f} | 1.0 | {our_pll:.1f} |",
+        "| scikit-learn BernoulliRBM, 1 BLAS thread "
+        f"| {best_one:.2f} | {ratio_one:.1f} | {sk_pll:.1f} |",
     ]
     if default_seconds is None:
         lines.append(
-            f"| scikit-learn BernoulliRBM, default BLAS threads | skipped: one epoch took {probe:.1f} s "
-            "(thread contention) | | |"
+            "| scikit-learn BernoulliRBM, default BLAS threads "
+            f"| skipped: one epoch took {probe:.1f} s (thread contention) | | |"
         )
     else:
         lines.append(
-            f"| scikit-learn BernoulliRBM, default BLAS threads | {default_seconds:.2f} | "
-            f"{default_seconds / best_ours:.1f} | |"
+            "| scikit-learn BernoulliRBM, default BLAS threads "
+            f"| {default_seconds:.2f} | {default_seconds / best_ours:.1f} | |"
         )
     print("\n".join(lines))
 

@@ -1,11 +1,24 @@
-"""Every checker of the deep-belief-network chapter on the right answer, on no answer and on typical slips."""
+"""Every checker of the deep-belief-network chapter on the right answer, on no answer
+and on typical wrong ones: constant, input-ignoring, partial, NaN, the usual slips."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
 
 from dlcourse.exercises import dbn as exercises
+from dlcourse.reference.rbm import RBMWeights
+
+pytestmark = pytest.mark.dbn
+
+EXERCISES = (
+    exercises.hidden_probabilities,
+    exercises.free_energy,
+    exercises.cd1_update,
+    exercises.log_partition,
+)
 
 
 def sigmoid(z):
@@ -16,36 +29,94 @@ def softplus(z):
     return np.logaddexp(0.0, z)
 
 
-# ---- p(h | v) -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_reference_answer_is_correct_and_stub_is_not_done(exercise) -> None:
+    assert exercise.check(exercise.answer).status == "correct"
+    assert exercise.check(...).status == "not done"
 
-
-def p_h_right(v, w, c):
-    return sigmoid(v @ w + c)
-
-
-def test_hidden_probabilities_right_and_not_done() -> None:
-    assert exercises.hidden_probabilities.check(p_h_right).status == "correct"
-    assert exercises.hidden_probabilities.check(...).status == "not done"
-
-    def stub(v, w, c):
+    def stub(*args):
         raise NotImplementedError
 
-    assert exercises.hidden_probabilities.check(stub).status == "not done"
+    assert exercise.check(stub).status == "not done"
 
-    def stub_dots(v, w, c): ...
 
-    assert exercises.hidden_probabilities.check(stub_dots).status == "not done"
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_solution_shows_the_answer_under_the_learners_name(exercise) -> None:
+    solution = exercise.solution()
+    assert f"def {exercise.name}(" in solution.code
+    assert len(exercise.hint().text) > 40 and solution.explanation
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_answers_that_ignore_their_input_fail(exercise) -> None:
+    # The value the reference gives on the first fixed case, returned for every input:
+    # right once, wrong on the fresh random case.
+    remembered = {}
+
+    def first_answer_forever(*args):
+        if "value" not in remembered:
+            remembered["value"] = exercise.answer(*args)
+        return remembered["value"]
+
+    result = exercise.check(first_answer_forever)
+    assert result.status == "incorrect", result
+    assert "fresh random" in result.message
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_nan_and_exceptions_are_incorrect_not_checker_errors(exercise) -> None:
+    def nan_answer(*args):
+        result = exercise.answer(*args)
+        if isinstance(result, tuple):
+            return type(result)(*(np.full_like(part, np.nan) for part in result))
+        return np.full_like(np.asarray(result, dtype=float), np.nan)[()]
+
+    def raises(*args):
+        return 1 / 0
+
+    for answer in (nan_answer, raises):
+        result = exercise.check(answer)
+        assert result.status == "incorrect", result
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_partial_answer_returning_none_is_incorrect_and_names_the_case(
+    exercise,
+) -> None:
+    calls = []
+
+    def partial(*args):
+        calls.append(1)
+        return exercise.answer(*args) if len(calls) == 1 else None
+
+    result = exercise.check(partial)
+    assert result.status == "incorrect"
+    assert "returned None" in result.message and "fresh random" in result.message
+
+
+def test_messages_do_not_reveal_the_expected_value() -> None:
+    result = exercises.log_partition.check(lambda weights: 0.0)
+    assert result.status == "incorrect"
+    assert "too small" in result.message or "too large" in result.message
+    assert not any(character.isdigit() for character in result.message.split("RBM")[-1])
+
+
+# ---- p(h | v) ----
 
 
 @pytest.mark.parametrize(
     ("wrong", "phrase"),
     [
-        (lambda v, w, c: sigmoid(v @ w.T + c), "transposed weight matrix"),
-        (lambda v, w, c: sigmoid(v @ w), "hidden bias is missing"),
-        (lambda v, w, c: v @ w + c, "pre-activation"),
-        (lambda v, w, c: np.tanh(v @ w + c), "tanh"),
-        (lambda v, w, c: sigmoid(v @ w - c), "subtracted"),
-        (lambda v, w, c: (sigmoid(v @ w + c) > 0.5).astype(float), "off by up to"),
+        (lambda v, w: sigmoid(v @ w.kernel.T + w.hidden_bias), "transposed kernel"),
+        (lambda v, w: sigmoid(v @ w.kernel), "hidden bias is missing"),
+        (lambda v, w: v @ w.kernel + w.hidden_bias, "pre-activation"),
+        (lambda v, w: np.tanh(v @ w.kernel + w.hidden_bias), "tanh"),
+        (lambda v, w: sigmoid(v @ w.kernel - w.hidden_bias), "subtracted"),
+        (
+            lambda v, w: (sigmoid(v @ w.kernel + w.hidden_bias) > 0.5).astype(float),
+            "off by up to",
+        ),
+        (lambda v, w: np.full((4, 5), 0.5), "off by up to"),
     ],
 )
 def test_hidden_probabilities_diagnoses(wrong, phrase: str) -> None:
@@ -54,37 +125,36 @@ def test_hidden_probabilities_diagnoses(wrong, phrase: str) -> None:
     assert phrase in result.message
 
 
-# ---- free energy ----------------------------------------------------------------------------------------
+# ---- free energy ----
 
 
-def free_energy_right(v, w, b, c):
-    return -(v @ b) - softplus(v @ w + c).sum(axis=1)
-
-
-def test_free_energy_right_and_not_done() -> None:
-    assert exercises.free_energy.check(free_energy_right).status == "correct"
-    assert exercises.free_energy.check(None).status == "not done"
+def _pre(v, w):
+    return v @ w.kernel + w.hidden_bias
 
 
 @pytest.mark.parametrize(
     ("wrong", "phrase"),
     [
-        (lambda v, w, b, c: -softplus(v @ w + c).sum(axis=1), "visible-bias term"),
+        (lambda v, w: -softplus(_pre(v, w)).sum(axis=1), "visible-bias term"),
         (
-            lambda v, w, b, c: -(v @ b) - softplus(v @ w).sum(axis=1),
+            lambda v, w: -(v @ w.visible_bias) - softplus(v @ w.kernel).sum(axis=1),
             "hidden bias is missing",
         ),
-        (lambda v, w, b, c: (v @ b) + softplus(v @ w + c).sum(axis=1), "-F(v)"),
-        (lambda v, w, b, c: -(v @ b) - sigmoid(v @ w + c).sum(axis=1), "softplus"),
+        (lambda v, w: (v @ w.visible_bias) + softplus(_pre(v, w)).sum(axis=1), "-F(v)"),
         (
-            lambda v, w, b, c: -(v @ b)[:, None] - softplus(v @ w + c),
+            lambda v, w: -(v @ w.visible_bias) - sigmoid(_pre(v, w)).sum(axis=1),
+            "softplus",
+        ),
+        (
+            lambda v, w: -(v @ w.visible_bias)[:, None] - softplus(_pre(v, w)),
             "one value per (row, hidden unit)",
         ),
         (
-            lambda v, w, b, c: -(v @ b) - softplus(v @ w + c).sum(axis=0),
+            lambda v, w: -(v @ w.visible_bias) - softplus(_pre(v, w)).sum(axis=0),
             "Summed over the batch",
         ),
-        (lambda v, w, b, c: 1 / 0, "ZeroDivisionError"),
+        (lambda v, w: np.zeros(4), "off by up to"),
+        (lambda v, w: 1 / 0, "ZeroDivisionError"),
     ],
 )
 def test_free_energy_diagnoses(wrong, phrase: str) -> None:
@@ -93,7 +163,7 @@ def test_free_energy_diagnoses(wrong, phrase: str) -> None:
     assert phrase in result.message
 
 
-# ---- CD-1 -----------------------------------------------------------------------------------------------
+# ---- CD-1 ----
 
 
 def make_cd1(
@@ -105,7 +175,8 @@ def make_cd1(
     biases=True,
     transpose=False,
 ):
-    def cd1(v0, w, b, c, u_h, u_v, lr):
+    def cd1(v0, weights, u_h, u_v, rate):
+        w, b, c = weights
         p0 = sigmoid(v0 @ w + c)
         h0 = (u_h < p0).astype(float)
         pv = sigmoid(h0 @ w.T + b)
@@ -114,25 +185,19 @@ def make_cd1(
         pos = p0 if positive == "probabilities" else h0
         n = len(v0) if reduce == "mean" else 1
         grad_w = (v0.T @ pos - v1.T @ p1) / n
-        if transpose:
-            grad_w = grad_w.T
-            new_w = grad_w * lr + w.T
-        else:
-            new_w = w + sign * lr * grad_w
-        step_b = sign * lr * (v0 - v1).sum(axis=0) / n if biases else 0.0
-        step_c = sign * lr * (pos - p1).sum(axis=0) / n if biases else 0.0
-        return new_w, b + step_b, c + step_c
+        new_w = (w + rate * grad_w).T if transpose else w + sign * rate * grad_w
+        step_b = sign * rate * (v0 - v1).sum(axis=0) / n if biases else 0.0
+        step_c = sign * rate * (pos - p1).sum(axis=0) / n if biases else 0.0
+        return RBMWeights(new_w, b + step_b, c + step_c)
 
     return cd1
 
 
-def test_cd1_right_and_not_done() -> None:
-    assert exercises.cd1_update.check(make_cd1()).status == "correct"
-    assert exercises.cd1_update.check(...).status == "not done"
+def test_cd1_plain_tuple_is_accepted() -> None:
+    def as_tuple(*args):
+        return tuple(make_cd1()(*args))
 
-    def stub(v0, w, b, c, u_h, u_v, lr): ...
-
-    assert exercises.cd1_update.check(stub).status == "not done"
+    assert exercises.cd1_update.check(as_tuple).status == "correct"
 
 
 @pytest.mark.parametrize(
@@ -141,10 +206,11 @@ def test_cd1_right_and_not_done() -> None:
         (make_cd1(sign=-1.0), "wrong way"),
         (make_cd1(reduce="sum"), "batch-size times too large"),
         (make_cd1(positive="samples"), "binary sample h0"),
-        (make_cd1(visible="probabilities"), "instead of the binary sample v1"),
+        (make_cd1(visible="probabilities"), "a valid variant"),
         (make_cd1(biases=False), "biases did not move"),
         (make_cd1(transpose=True), "shape (hidden, visible)"),
-        (lambda *args: args[1], "three arrays"),
+        (lambda v0, weights, *rest: weights, "off by up to"),
+        (lambda v0, weights, *rest: weights.kernel, "three updated arrays"),
     ],
 )
 def test_cd1_diagnoses(wrong, phrase: str) -> None:
@@ -153,25 +219,31 @@ def test_cd1_diagnoses(wrong, phrase: str) -> None:
     assert phrase in result.message
 
 
-def test_hints_and_solutions_are_text() -> None:
-    for exercise in (
-        exercises.hidden_probabilities,
-        exercises.free_energy,
-        exercises.cd1_update,
-    ):
-        assert len(exercise.hint().text) > 40
-        assert "def " in exercise.solution().text
+# ---- exact log Z ----
 
 
-def test_solutions_pass_their_own_checks() -> None:
-    for exercise in (
-        exercises.hidden_probabilities,
-        exercises.free_energy,
-        exercises.cd1_update,
-    ):
-        namespace = {"np": np}
-        exec(exercise.solution().text, namespace)  # noqa: S102 - our own solution text
-        function = next(
-            value for key, value in namespace.items() if callable(value) and key != "np"
-        )
-        assert exercise.check(function).status == "correct", exercise.name
+def _log_terms(weights, with_visible_bias=True):
+    w, b, c = weights
+    all_h = np.array(list(itertools.product([0.0, 1.0], repeat=len(c))))
+    bias = b if with_visible_bias else 0.0
+    return all_h @ c + softplus(all_h @ w.T + bias).sum(axis=1)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "phrase"),
+    [
+        (lambda w: float(np.exp(_log_terms(w)).sum()), "That is Z itself"),
+        (
+            lambda w: float(
+                np.logaddexp.reduce(_log_terms(w, with_visible_bias=False))
+            ),
+            "visible biases are missing",
+        ),
+        (lambda w: float(_log_terms(w).max()), "too small"),
+        (lambda w: np.array([1.0, 2.0]), "should be a number"),
+    ],
+)
+def test_log_partition_diagnoses(wrong, phrase: str) -> None:
+    result = exercises.log_partition.check(wrong)
+    assert result.status == "incorrect"
+    assert phrase in result.message

@@ -1,14 +1,16 @@
-"""A restricted Boltzmann machine as a Keras 3 model, trained by contrastive divergence in its own
-``train_step`` (introduced in the deep-belief-network chapter).
+"""A restricted Boltzmann machine as a Keras 3 model, trained by contrastive divergence
+(introduced in Chapter 4).
 
-:class:`RBM` computes with ``keras.ops`` only, so the training step runs inside the backend's compiled
-function (``tf.function`` on TensorFlow). There is no loss to differentiate: CD-k gives the gradient estimate
-directly, and the step hands its negative to the compiled optimizer, so ``SGD(learning_rate)`` performs
-exactly the update of :func:`dlcourse.reference.rbm.cd_k_update`. :meth:`RBM.cd_step` takes its random
-numbers as arguments for that comparison; ``train_step`` draws them from the model's own seed generator.
+:class:`RBM` computes with ``keras.ops`` only, so its training step runs inside the
+backend's compiled function. There is no loss to differentiate: CD-k gives the gradient
+estimate directly (:meth:`RBM.cd_gradients`), and the step hands its negative to the
+optimizer, so ``SGD(learning_rate)`` makes exactly the update of
+:func:`dlcourse.reference.rbm.cd_update`. The weights have the names and order of
+:class:`dlcourse.reference.rbm.RBMWeights`, so ``RBMWeights(*rbm.get_weights())`` works.
 
-The module also holds :class:`FreeEnergyGap`, a callback that logs the monitor Hinton's practical guide
-recommends, and :func:`classifier_from_rbms`, which turns a greedily trained stack into a Keras MLP.
+The module also holds :class:`FreeEnergyGap`, a callback that logs the monitor Hinton's
+practical guide recommends, and :func:`classifier_from_rbms`, which turns a greedily
+trained stack into a Keras MLP.
 """
 
 from __future__ import annotations
@@ -19,37 +21,67 @@ import keras
 import numpy as np
 from keras import ops
 
-from dlcourse._checks import check_array, check_bool, check_int
+from dlcourse._checks import check_array, check_bool, check_int, describe
+from dlcourse.reference.rbm import CDGradients
+
+#: Most hidden units an RBM may have (a typo such as ``units=10**9`` fails at once).
+MAX_UNITS = 100_000
+#: Most Gibbs steps per CD update.
+MAX_K = 1_000
+#: The weight names, in the order of ``get_weights()`` (and of ``RBMWeights``).
+WEIGHT_NAMES = ("kernel", "visible_bias", "hidden_bias")
+#: The key under which a saved RBM keeps the state of its random-number stream.
+SEED_STATE_KEY = "seed_generator_state"
+
+
+def _visible_batch(data: Any) -> Any:
+    """The visible vectors of a batch: ``x``, or the first of ``(x, y)``."""
+    return data[0] if isinstance(data, tuple | list) else data
 
 
 @keras.saving.register_keras_serializable(package="dlcourse")
 class RBM(keras.Model):
-    """A Bernoulli-Bernoulli RBM with ``units`` hidden units, trained with CD-``k`` by ``fit``.
+    """A Bernoulli-Bernoulli RBM with ``units`` hidden units, trained with CD-``k``.
 
-    Calling the model on ``v`` returns ``p(h = 1 | v)``, so a trained RBM is also a feature extractor. Weights
-    ``kernel`` ``(visible, units)``, ``visible_bias`` and ``hidden_bias`` are created in ``build``. Compile
-    with an optimizer (``keras.optimizers.SGD(0.05)`` reproduces plain CD); ``fit(x, epochs=...)`` needs no
-    labels and logs ``reconstruction_error``. Introduced in the deep-belief-network chapter.
+    Calling the model on ``v`` returns ``p(h = 1 | v)``, so a trained RBM is also a
+    feature extractor. ``build`` creates ``kernel`` ``(visible, units)``,
+    ``visible_bias`` and ``hidden_bias``. Compile with an optimizer
+    (``keras.optimizers.SGD(0.05)`` is plain CD); ``fit(x, epochs=...)`` needs no labels
+    and logs ``reconstruction_error``. The random numbers of ``fit`` come from the
+    model's own seed generator, whose state is saved with the model, so a loaded RBM
+    continues its random stream. The CD statistics are computed in the variables' dtype
+    (float32 also under a ``mixed_float16`` policy); ``call`` uses the compute dtype.
+
+    Args:
+        units: number of hidden units.
+        k: Gibbs steps per CD update (CD-k).
+        seed: seed of the initial weights and of the random stream (``None``: random).
+        **kwargs: passed to ``keras.Model`` (``name``, ``dtype``, ``trainable``).
     """
 
     def __init__(
         self, units: int, k: int = 1, seed: int | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
-        self.units = check_int("units", units, minimum=1)
-        self.k = check_int("k", k, minimum=1)
+        self.units = check_int("units", units, minimum=1, maximum=MAX_UNITS)
+        self.k = check_int("k", k, minimum=1, maximum=MAX_K)
         self.seed = None if seed is None else check_int("seed", seed, minimum=0)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_error")
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        """Create the weights for inputs of shape ``(batch, visible)``."""
+        """Create the weights for inputs of shape ``(batch, visible)``.
+
+        Args:
+            input_shape: the shape of a batch of visible vectors.
+        """
         if len(input_shape) != 2 or input_shape[-1] is None:
             raise ValueError(
-                f"an RBM takes inputs of shape (batch, visible), got {input_shape}"
+                "`input_shape` of an RBM must be (batch, visible), got "
+                f"{tuple(input_shape)}"
             )
         visible = int(input_shape[-1])
-        # Small random weights and zero biases: Hinton's guide; scikit-learn starts the same way.
+        # Small random weights and zero biases: Hinton's guide; scikit-learn's start.
         initializer = keras.initializers.RandomNormal(stddev=0.01, seed=self.seed)
         self.kernel = self.add_weight(
             shape=(visible, self.units), name="kernel", initializer=initializer
@@ -61,187 +93,230 @@ class RBM(keras.Model):
             shape=(self.units,), name="hidden_bias", initializer="zeros"
         )
 
-    def fit(self, x: Any = None, *args: Any, **kwargs: Any) -> Any:
-        """Train with CD-k on the rows of ``x`` (no labels); the arguments are those of ``keras.Model.fit``."""
-        # train_step never calls the model, so Keras would not build it: build from the data's width.
-        if not self.built and x is not None and hasattr(x, "shape"):
-            self.build((None, int(x.shape[-1])))
-        return super().fit(x, *args, **kwargs)
-
     @property
     def visible_units(self) -> int:
-        """How many visible units (input features) the RBM has; known after it is built."""
+        """How many visible units (input features) the RBM has, once it is built."""
         return int(self.kernel.shape[0])
 
     def call(self, inputs: Any) -> Any:
-        """Return ``p(h = 1 | v)`` for a batch of visible vectors."""
+        """Return ``p(h = 1 | v)`` for a batch of visible vectors.
+
+        Args:
+            inputs: visible vectors, ``(batch, visible)``.
+        """
         return self.hidden_probabilities(inputs)
 
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        """``(batch, units)``: one probability per hidden unit.
+
+        Args:
+            input_shape: the shape of a batch of visible vectors.
+        """
+        return (input_shape[0], self.units)
+
     def hidden_probabilities(self, v: Any) -> Any:
-        """``p(h = 1 | v) = sigmoid(v W + c)``."""
+        """``p(h = 1 | v) = sigmoid(v W + c)``.
+
+        Args:
+            v: visible vectors, ``(batch, visible)``.
+        """
         return ops.sigmoid(ops.matmul(v, self.kernel) + self.hidden_bias)
 
     def visible_probabilities(self, h: Any) -> Any:
-        """``p(v = 1 | h) = sigmoid(h W^T + b)``."""
+        """``p(v = 1 | h) = sigmoid(h W^T + b)``.
+
+        Args:
+            h: hidden vectors, ``(batch, units)``.
+        """
         return ops.sigmoid(
             ops.matmul(h, ops.transpose(self.kernel)) + self.visible_bias
         )
 
     def free_energy(self, v: Any) -> Any:
-        """``F(v) = -v.b - sum_j softplus(c_j + v W[:, j])``, one value per row."""
-        return -ops.matmul(v, self.visible_bias[:, None])[:, 0] - ops.sum(
+        """``F(v) = -v.b - sum_j softplus(c_j + v W[:, j])``, one value per row.
+
+        Args:
+            v: visible vectors, ``(batch, visible)``.
+        """
+        return -ops.matmul(v, self.visible_bias) - ops.sum(
             ops.softplus(ops.matmul(v, self.kernel) + self.hidden_bias), axis=1
         )
 
     def cd_gradients(
         self, v0: Any, hidden_uniforms: Any, visible_uniforms: Any
-    ) -> tuple[list[Any], Any]:
-        """CD-k estimates of the log-likelihood gradient for ``kernel``, ``visible_bias``, ``hidden_bias``.
+    ) -> CDGradients:
+        """The CD-k estimate of the log-likelihood gradient, as the NumPy reference.
 
-        The same chain and statistics as :func:`dlcourse.reference.rbm.cd_k_update`; the uniforms have
-        shapes ``(k, batch, units)`` and ``(k, batch, visible)``. Also returns the reconstruction error.
+        The same chain and statistics as :func:`dlcourse.reference.rbm.cd_gradients`.
+
+        Args:
+            v0: a batch of training vectors, ``(n, visible)``.
+            hidden_uniforms: random numbers for the hidden samples, ``(n, k, units)``.
+            visible_uniforms: random numbers for the visible samples,
+                ``(n, k, visible)``.
         """
-        v0 = ops.convert_to_tensor(v0, dtype=self.kernel.dtype)
         positive_hidden = self.hidden_probabilities(v0)
-        h = ops.cast(hidden_uniforms[0] < positive_hidden, v0.dtype)
-        reconstruction_error = None
-        for step in range(self.k):
-            visible_p = self.visible_probabilities(h)
-            if reconstruction_error is None:
-                reconstruction_error = ops.mean(ops.square(v0 - visible_p))
-            v = ops.cast(visible_uniforms[step] < visible_p, v0.dtype)
+        h = ops.cast(hidden_uniforms[:, 0] < positive_hidden, v0.dtype)
+        for t in range(self.k):
+            visible_means = self.visible_probabilities(h)
+            if t == 0:
+                reconstruction = visible_means
+            v = ops.cast(visible_uniforms[:, t] < visible_means, v0.dtype)
             negative_hidden = self.hidden_probabilities(v)
-            if step + 1 < self.k:
-                h = ops.cast(hidden_uniforms[step + 1] < negative_hidden, v0.dtype)
-        rows = ops.cast(ops.shape(v0)[0], v0.dtype)
-        # One product for both phases: [v0; -v]^T [p(h|v0); p(h|v)] = v0^T p0 - v^T p.
-        grad_kernel = (
-            ops.matmul(
-                ops.transpose(ops.concatenate([v0, -v], axis=0)),
-                ops.concatenate([positive_hidden, negative_hidden], axis=0),
-            )
-            / rows
+            if t + 1 < self.k:
+                h = ops.cast(hidden_uniforms[:, t + 1] < negative_hidden, v0.dtype)
+        n = ops.cast(ops.shape(v0)[0], v0.dtype)
+        # v0^T p0 - v^T p as one product of [v0; -v] and [p0; p]: one call, not two.
+        kernel = ops.matmul(
+            ops.transpose(ops.concatenate([v0, -v], axis=0)),
+            ops.concatenate([positive_hidden, negative_hidden], axis=0),
         )
-        grad_visible = ops.mean(v0 - v, axis=0)
-        grad_hidden = ops.mean(positive_hidden - negative_hidden, axis=0)
-        return [grad_kernel, grad_visible, grad_hidden], reconstruction_error
+        return CDGradients(
+            kernel=kernel / n,
+            visible_bias=ops.mean(v0 - v, axis=0),
+            hidden_bias=ops.mean(positive_hidden - negative_hidden, axis=0),
+            negative_visible=v,
+            reconstruction_error=ops.mean(ops.square(v0 - reconstruction)),
+        )
 
     def cd_step(self, v0: Any, hidden_uniforms: Any, visible_uniforms: Any) -> Any:
-        """Apply one CD-k update with the given random numbers through the compiled optimizer.
+        """Apply one CD-k update with the given random numbers; return the error.
 
-        The optimizer minimises, so it receives the negated estimates: gradient ascent on the
-        log-likelihood. Returns the reconstruction error of the batch.
+        The optimizer minimises, so it receives the negated estimates: gradient ascent
+        on the log-likelihood. Returns the batch's reconstruction error.
+
+        Args:
+            v0: a batch of training vectors, ``(n, visible)``.
+            hidden_uniforms: random numbers for the hidden samples, ``(n, k, units)``.
+            visible_uniforms: random numbers for the visible samples,
+                ``(n, k, visible)``.
         """
         if getattr(self, "optimizer", None) is None:
             raise ValueError(
-                "compile the RBM first, e.g. rbm.compile(optimizer=keras.optimizers.SGD(0.05))"
+                "compile the RBM before `cd_step`, e.g. "
+                "rbm.compile(optimizer=keras.optimizers.SGD(0.05))"
             )
-        gradients, error = self.cd_gradients(v0, hidden_uniforms, visible_uniforms)
-        self.optimizer.apply_gradients(
-            zip(
-                [-g for g in gradients],
-                [self.kernel, self.visible_bias, self.hidden_bias],
-                strict=True,
-            )
+        dtype = self.variable_dtype
+        v0, hidden_uniforms, visible_uniforms = (
+            ops.cast(array, dtype) for array in (v0, hidden_uniforms, visible_uniforms)
         )
-        return error
+        gradients = self.cd_gradients(v0, hidden_uniforms, visible_uniforms)
+        self.optimizer.apply(
+            [-gradient for gradient in gradients[:3]],
+            [self.kernel, self.visible_bias, self.hidden_bias],
+        )
+        return gradients.reconstruction_error
 
     def train_step(self, data: Any) -> dict[str, Any]:
-        """One CD-k update on a batch, with random numbers from the model's seed generator."""
-        v0 = data[0] if isinstance(data, tuple | list) else data
-        v0 = ops.cast(v0, self.kernel.dtype)
-        rows = ops.shape(v0)[0]
-        hidden_uniforms = keras.random.uniform(
-            (self.k, rows, self.units), seed=self.seed_generator
-        )
-        visible_uniforms = keras.random.uniform(
-            (self.k, rows, self.kernel.shape[0]), seed=self.seed_generator
+        """One CD-k update on a batch, with random numbers from the model's seed stream.
+
+        The first batch builds the model. The update is stateful (``optimizer.apply``),
+        as on the TensorFlow and PyTorch backends; JAX's stateless ``train_step`` is not
+        implemented.
+
+        Args:
+            data: a batch from ``fit``: ``v``, or ``(v, ignored labels)``.
+        """
+        v0 = ops.cast(_visible_batch(data), self.variable_dtype)
+        if not self.built:  # the first batch gives the number of visible units
+            self.build(tuple(v0.shape))
+        n, visible = ops.shape(v0)
+        hidden_uniforms, visible_uniforms = (
+            keras.random.uniform(
+                (n, self.k, units), dtype=self.variable_dtype, seed=self.seed_generator
+            )
+            for units in (self.units, visible)
         )
         error = self.cd_step(v0, hidden_uniforms, visible_uniforms)
         self.reconstruction_tracker.update_state(error)
         return {"reconstruction_error": self.reconstruction_tracker.result()}
 
     def test_step(self, data: Any) -> dict[str, Any]:
-        """The mean-field reconstruction error ``mean((v - p(v | p(h | v)))^2)`` of a batch."""
-        v0 = data[0] if isinstance(data, tuple | list) else data
-        v0 = ops.cast(v0, self.kernel.dtype)
+        """The mean-field reconstruction error ``mean((v - p(v | p(h | v)))^2)``.
+
+        Args:
+            data: a batch from ``evaluate``: ``v``, or ``(v, ignored labels)``.
+        """
+        v0 = ops.cast(_visible_batch(data), self.variable_dtype)
         mean_field = self.visible_probabilities(self.hidden_probabilities(v0))
         self.reconstruction_tracker.update_state(ops.mean(ops.square(v0 - mean_field)))
         return {"reconstruction_error": self.reconstruction_tracker.result()}
 
     @property
     def metrics(self) -> list[Any]:
-        """The reconstruction-error tracker, reset by Keras at the start of each epoch."""
+        """The reconstruction-error tracker, which Keras resets at each epoch."""
         return [self.reconstruction_tracker]
 
-    def gibbs_chain(self, v0: Any, steps: int, *, seed: int = 0) -> np.ndarray:
-        """Run ``steps`` of block Gibbs sampling from ``v0``; return ``p(v | h_t)`` per step as NumPy.
+    def save_own_variables(self, store: Any) -> None:
+        """Save the weights and the state of the random stream.
 
-        Shape ``(steps, batch, visible)``. Uses its own seed so that a chain can be replayed.
+        Args:
+            store: the mapping Keras saves the model's variables into.
         """
-        steps = check_int("steps", steps, minimum=1)
-        seed = check_int("seed", seed, minimum=0)
-        v = ops.convert_to_tensor(
-            check_array("v0", v0, ndim=2, shape=(None, self.visible_units)),
-            dtype=self.kernel.dtype,
+        super().save_own_variables(store)
+        store[SEED_STATE_KEY] = ops.convert_to_numpy(self.seed_generator.state)
+
+    def load_own_variables(self, store: Any) -> None:
+        """Load the weights and the state of the random stream saved by
+        :meth:`save_own_variables`.
+
+        Args:
+            store: the mapping Keras loads the model's variables from.
+        """
+        if SEED_STATE_KEY in store:
+            self.seed_generator.state.assign(np.asarray(store[SEED_STATE_KEY]))
+        super().load_own_variables(
+            {key: store[key] for key in store.keys() if key != SEED_STATE_KEY}
         )
-        generator = keras.random.SeedGenerator(seed)
-        means = []
-        for _ in range(steps):
-            p_h = self.hidden_probabilities(v)
-            h = ops.cast(
-                keras.random.uniform(ops.shape(p_h), seed=generator) < p_h, v.dtype
-            )
-            p_v = self.visible_probabilities(h)
-            means.append(ops.convert_to_numpy(p_v))
-            v = ops.cast(
-                keras.random.uniform(ops.shape(p_v), seed=generator) < p_v, v.dtype
-            )
-        return np.stack(means)
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments, so that a saved RBM loads again."""
-        config = super().get_config()
-        config.update({"units": self.units, "k": self.k, "seed": self.seed})
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> RBM:
-        """Rebuild an RBM from :meth:`get_config`."""
-        return cls(**config)
+        """The constructor arguments, with Keras's own (name, trainable, dtype)."""
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "k": self.k,
+            "seed": self.seed,
+        }
 
 
 class FreeEnergyGap(keras.callbacks.Callback):
-    """Log the mean free energy of a training subset and of held-out data, and their gap, after each epoch.
+    """Log the mean free energy of training and held-out images, and their gap.
 
-    The likelihood itself needs the intractable partition function, but ``Z`` cancels in a difference of
-    free energies: a gap ``F(held-out) - F(train)`` that keeps growing says the RBM is starting to overfit
-    (Hinton's practical guide, section 6). Adds ``free_energy_train``, ``free_energy_heldout`` and
-    ``free_energy_gap`` to the logs and so to the history. Introduced in the deep-belief-network chapter.
+    ``Z`` cancels in a difference of free energies: a gap ``F(held-out) - F(train)``
+    that keeps growing says the RBM is starting to overfit (Hinton's practical guide,
+    section 6). Adds ``free_energy_train``, ``free_energy_heldout`` and
+    ``free_energy_gap`` to the logs after each epoch, and so to the history.
+
+    Args:
+        train_sample: training vectors to watch, ``(rows, visible)``.
+        heldout_sample: held-out vectors to watch, ``(rows, visible)``.
     """
 
     def __init__(self, train_sample: Any, heldout_sample: Any) -> None:
         super().__init__()
-        self.train_sample = check_array("train_sample", train_sample, ndim=2).astype(
-            "float32"
-        )
-        self.heldout_sample = check_array(
-            "heldout_sample", heldout_sample, ndim=2
-        ).astype("float32")
+        self.train_sample = check_array("train_sample", train_sample, ndim=2)
+        self.heldout_sample = check_array("heldout_sample", heldout_sample, ndim=2)
         if self.train_sample.shape[1] != self.heldout_sample.shape[1]:
             raise ValueError(
                 f"`heldout_sample` must have {self.train_sample.shape[1]} columns like "
                 f"`train_sample`, got {self.heldout_sample.shape[1]}"
             )
 
+    def _mean_free_energy(self, sample: np.ndarray) -> float:
+        v = ops.convert_to_tensor(sample, dtype=self.model.kernel.dtype)
+        return float(ops.convert_to_numpy(ops.mean(self.model.free_energy(v))))
+
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        """Compute both mean free energies and add them and their gap to ``logs``."""
-        train = float(
-            ops.convert_to_numpy(ops.mean(self.model.free_energy(self.train_sample)))
-        )
-        heldout = float(
-            ops.convert_to_numpy(ops.mean(self.model.free_energy(self.heldout_sample)))
-        )
+        """Add both mean free energies and their gap to ``logs``.
+
+        Args:
+            epoch: the epoch that ended (from 0).
+            logs: the epoch's logs, updated in place.
+        """
+        train = self._mean_free_energy(self.train_sample)
+        heldout = self._mean_free_energy(self.heldout_sample)
         if logs is not None:
             logs.update(
                 {
@@ -260,12 +335,21 @@ def classifier_from_rbms(
     seed: int = 0,
     name: str = "dbn_classifier",
 ) -> keras.Model:
-    """A sigmoid MLP with one hidden layer per RBM and a softmax output, for fine-tuning with labels.
+    """A sigmoid MLP with one hidden layer per RBM and a softmax output, to fine-tune.
 
-    With ``pretrained=True`` each ``Dense`` layer starts from its RBM's ``kernel`` and ``hidden_bias``, so the
-    network computes ``p(h | v)`` layer by layer, exactly the features the stack learned; with ``False`` the
-    same architecture starts from Keras's default random initialisation (the baseline). The softmax layer
-    always starts at random. Introduced in the deep-belief-network chapter.
+    With ``pretrained=True`` each ``Dense`` layer starts from its RBM's ``kernel`` and
+    ``hidden_bias``, so the network computes ``p(h | v)`` layer by layer, exactly the
+    features the stack learned; with ``False`` the same architecture starts from a
+    Glorot-uniform initialisation (the baseline). The softmax layer always starts at
+    random.
+
+    Args:
+        rbms: the trained RBMs, bottom first; each has as many visible units as the one
+            below has hidden units.
+        classes: number of classes of the softmax layer.
+        pretrained: start the hidden layers from the RBMs' weights.
+        seed: seed of the random initial weights.
+        name: the Keras model's name.
     """
     if (
         not isinstance(rbms, list | tuple)
@@ -273,16 +357,22 @@ def classifier_from_rbms(
         or not all(isinstance(r, RBM) for r in rbms)
     ):
         raise TypeError(
-            f"`rbms` must be a non-empty list of trained RBM models, got {rbms!r:.80}"
+            "`rbms` must be a non-empty list of trained RBM models, got "
+            f"{describe(rbms)}"
         )
-    classes = check_int("classes", classes, minimum=2)
+    classes = check_int("classes", classes, minimum=2, maximum=MAX_UNITS)
     pretrained = check_bool("pretrained", pretrained)
     seed = check_int("seed", seed, minimum=0)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"`name` must be a non-empty string, got {describe(name)}")
+    for index, rbm in enumerate(rbms):
+        if not rbm.built:
+            raise ValueError(f"`rbms[{index}]` must be built (trained), it is not")
     for index, (lower, upper) in enumerate(zip(rbms, rbms[1:], strict=False)):
-        if not upper.built or upper.visible_units != lower.units:
+        if upper.visible_units != lower.units:
             raise ValueError(
-                f"`rbms[{index + 1}]` must have {lower.units} visible units, one per hidden "
-                f"unit of `rbms[{index}]`"
+                f"`rbms[{index + 1}]` must have {lower.units} visible units, one per "
+                f"hidden unit of `rbms[{index}]`, got {upper.visible_units}"
             )
     inputs = keras.Input(shape=(rbms[0].visible_units,), name="pixels")
     x = inputs
