@@ -1,11 +1,14 @@
 """A small Sphinx extension that keeps the site working with no network.
 
-* It refuses to build when the vendored MathJax / widget-manager assets are missing, with the command that
-  fetches them, instead of producing pages whose math stays raw.
-* It removes duplicate ``<script>`` entries: Sphinx 7.4 writes inline scripts that extensions add late
-  twice, and a browser then fails with "Identifier ... has already been declared".
-* It tells the widget manager where its own fonts are (it would look beside each page otherwise).
-* It lets the Jupyter widget manager (written for MathJax 2, ``MathJax.Hub.Queue``) typeset with MathJax 3.
+* It refuses to build when the vendored MathJax / widget-manager assets are missing,
+  with the command that fetches them, instead of producing pages whose math stays raw.
+* It removes duplicate ``<script>`` entries: Sphinx 7.4 writes inline scripts that
+  extensions add late twice, and a browser then fails with "Identifier ... has already
+  been declared".
+* It tells the widget manager where its own fonts are (it would look beside each page
+  otherwise).
+* It lets the Jupyter widget manager (written for MathJax 2, ``MathJax.Hub.Queue``)
+  typeset with MathJax 3.
 """
 
 from __future__ import annotations
@@ -28,9 +31,15 @@ MATHJAX2_SHIM = """
           var job = arguments[i];
           if (Array.isArray(job) && job[0] === "Typeset" && mj.typesetPromise) {
             var element = job[2];
-            var ready = (mj.startup && mj.startup.promise) ? mj.startup.promise : Promise.resolve();
-            ready.then(function () { return mj.typesetPromise(element ? [element] : undefined); })
-                 .catch(function (error) { console.warn("MathJax typeset failed", error); });
+            var ready = (mj.startup && mj.startup.promise)
+              ? mj.startup.promise : Promise.resolve();
+            ready
+              .then(function () {
+                return mj.typesetPromise(element ? [element] : undefined);
+              })
+              .catch(function (error) {
+                console.warn("MathJax typeset failed", error);
+              });
           }
         }
       }
@@ -42,11 +51,13 @@ MATHJAX2_SHIM = """
 """.strip()
 
 
-# require.js reads a global `require` object as its configuration. Mapping the widget manager's module
-# name to the vendored folder makes webpack (inside it) load its fonts from there, at any page depth.
+# require.js reads a global `require` object as its configuration. Mapping the widget
+# manager's module name to the vendored folder makes webpack (inside it) load its fonts
+# from there, at any page depth.
 WIDGET_ASSETS_PATH = (
     "var require = {paths: {'@jupyter-widgets/html-manager/dist': new URL("
-    "(document.documentElement.dataset.content_root || './') + '_vendor/jupyter-widgets', location.href).href}};"
+    "(document.documentElement.dataset.content_root || './') "
+    "+ '_vendor/jupyter-widgets', location.href).href}};"
 )
 INLINE_SCRIPT = re.compile(r"^\s*<script>.*</script>\s*$")
 
@@ -56,12 +67,13 @@ def check_assets(app: Sphinx) -> None:
         marker = Path(app.confdir, folder, "_vendor", ".complete")
         if not marker.is_file():
             raise ExtensionError(
-                f"the offline web assets are missing ({marker}); run `make web-assets` (or `make book`) first"
+                f"the offline web assets are missing ({marker}); "
+                "run `make web-assets` (or `make book`) first"
             )
 
 
 def remove_duplicate_inline_scripts(html: str) -> str:
-    """Drop every repeat of a one-line inline ``<script>`` that already appeared on the page."""
+    """Drop every repeat of a one-line inline ``<script>`` already on the page."""
     seen: set[str] = set()
     kept = []
     for line in html.splitlines(keepends=True):
@@ -75,7 +87,8 @@ def remove_duplicate_inline_scripts(html: str) -> str:
 
 
 def deduplicate_pages(app: Sphinx, exception: Exception | None) -> None:
-    # Sphinx 7.4 adds these duplicates after every html-page-context handler has run, so mend the output.
+    # Sphinx 7.4 adds these duplicates after every html-page-context handler has run,
+    # so mend the output.
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):

@@ -1,16 +1,24 @@
-"""The built site, opened in a real headless Chromium (Debian's, driven by Playwright) with no network.
+"""The built site, opened in a real headless Chromium (Debian's, driven by Playwright).
 
-Every page is loaded from a local server. A page passes when it logs no console error and no uncaught
-exception, every request it makes succeeds and stays on the local server, its math is typeset by MathJax,
-its images load, and its saved widgets render. The search page must find a word, and each chapter's Binder
-button must point at that chapter's notebook in the repository named in _config.yml. A full-page screenshot
-of every page is saved under _build/screenshots/ for people to look at.
+There is no network. Every page is loaded from a local server. A page passes when it
+logs no console error and no uncaught exception, every request it makes succeeds and
+stays on the local server, its math is typeset by MathJax, its images load, its saved
+widgets render, and none of its code blocks is cut off behind a scroll bar at 1280 px
+(code is formatted at 88 columns). The search page must find a word; the menu and
+contents buttons must open their sidebars on a desktop and on a phone; each chapter's
+Binder button must point at that chapter's notebook in the repository named in
+_config.yml; no file of the site may name a path of the machine that built it; the site
+has a favicon. A full-page screenshot of every page is saved under _build/screenshots/
+for people to look at.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import re
+import sys
+import tempfile
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -36,6 +44,13 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 SKIP_FOLDERS = {"_static", "_sources", "_images", "_vendor"}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+#: The code blocks of a page: highlighted code, notebook input cells and their outputs.
+CODE_BLOCKS = ", ".join(
+    ["div.highlight pre", "div.cell_input pre", "div.cell_output pre"]
+    + ["div.cell_output .output"]
+)
 
 
 def site_pages() -> list[str]:
@@ -52,7 +67,8 @@ PAGES = site_pages()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    # `format` is the base class's name for the argument.
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
 
@@ -72,7 +88,8 @@ def server() -> Iterator[str]:
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(
-            "Debian's chromium is missing: run `bash tools/ensure_chromium.sh` (make test does)"
+            "Debian's chromium is missing: run `bash tools/ensure_chromium.sh` "
+            "(make test does)"
         )
     from playwright.sync_api import sync_playwright
 
@@ -85,12 +102,14 @@ def browser() -> Iterator[object]:
 
 
 class PageVisit:
-    """Open one page and record everything that went wrong while it loaded and rendered."""
+    """Open one page and record everything that went wrong while it loaded."""
 
-    def __init__(self, browser: object, base: str, path: str) -> None:
+    def __init__(
+        self, browser: object, base: str, path: str, viewport: dict | None = None
+    ) -> None:
         self.base = base
         self.problems: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport=viewport or DESKTOP)
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("console", self._console)
@@ -141,7 +160,8 @@ def test_page_loads_cleanly_and_renders(browser, server, path):
             )
             raw = page.evaluate(
                 "() => [...document.querySelectorAll('span.math, div.math')]"
-                ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 40))"
+                ".filter(e => !e.querySelector('mjx-container'))"
+                ".map(e => e.textContent.slice(0, 40))"
             )
             assert not raw, f"math left untypeset: {raw[:3]}"
         views = page.locator(
@@ -150,7 +170,8 @@ def test_page_loads_cleanly_and_renders(browser, server, path):
         if views:
             page.wait_for_function(
                 "n => document.querySelectorAll("
-                "'.jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox').length >= n",
+                "'.jupyter-widgets.widget-container, "
+                ".jupyter-widgets.widget-inline-hbox').length >= n",
                 arg=views,
                 timeout=20_000,
             )
@@ -165,7 +186,8 @@ def test_page_loads_cleanly_and_renders(browser, server, path):
                 >= 1
             )
         broken = page.evaluate(
-            "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+            "() => [...document.images]"
+            ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
         )
         assert not broken, f"images that did not load: {broken}"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -211,8 +233,8 @@ def test_launch_and_download_buttons_point_at_this_notebook(browser, server, pat
             "href"
         )
         assert (
-            binder
-            == f"https://mybinder.org/v2/gh/{owner_and_name}/{branch}?urlpath=lab/tree/{notebook}"
+            binder == f"https://mybinder.org/v2/gh/{owner_and_name}/{branch}"
+            f"?urlpath=lab/tree/{notebook}"
         )
         assert (ROOT / notebook).is_file()
         download = visit.page.locator(
@@ -239,3 +261,166 @@ def test_every_toc_page_was_built():
         assert (SITE / notebook.with_suffix(".html")).is_file(), (
             f"{notebook} is in the toc but not on the site"
         )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_code_block_is_cut_off_at_1280_px(browser, server, path):
+    visit = PageVisit(browser, server, path, DESKTOP)
+    try:
+        visit.page.evaluate("() => document.fonts.ready")
+        cut_off = visit.page.evaluate(
+            """selector => [...document.querySelectorAll(selector)]
+                .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth)
+                .map(e => {
+                    const lines = e.textContent.split("\\n");
+                    const longest = lines.reduce(
+                        (a, b) => (b.length > a.length ? b : a), "");
+                    return `${longest.length} columns: ${longest.trim().slice(0, 60)}`;
+                })""",
+            CODE_BLOCKS,
+        )
+        assert not cut_off, (
+            f"{len(cut_off)} code blocks scroll sideways at 1280 px; longest lines:\n"
+            + "\n".join(cut_off[:10])
+        )
+    finally:
+        visit.close()
+
+
+def _opened(page: object, sidebar: str) -> bool:
+    """True when the sidebar's links are on screen: inline, or in the theme's dialog."""
+    return page.evaluate(
+        """sidebar => {
+            const dialog = document.getElementById(sidebar + "-modal");
+            const inline = document.getElementById(sidebar);
+            const holder = dialog && dialog.open ? dialog : inline;
+            if (!holder) return false;
+            const box = holder.getBoundingClientRect();
+            const links = [...holder.querySelectorAll("a")].filter(a => {
+                const r = a.getBoundingClientRect();
+                return r.width > 0 && r.height > 0
+                    && r.right > 0 && r.left < innerWidth;
+            });
+            return box.width > 0 && box.right > 0 && getComputedStyle(holder).visibility
+                !== "hidden" && links.length > 0;
+        }""",
+        sidebar,
+    )
+
+
+def _visible_toggle(page: object, selector: str) -> object:
+    toggles = page.locator(selector)
+    visible = [
+        toggles.nth(i) for i in range(toggles.count()) if toggles.nth(i).is_visible()
+    ]
+    assert len(visible) == 1, f"expected one visible {selector}, found {len(visible)}"
+    return visible[0]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_menu_and_contents_buttons_open_their_sidebars(browser, server, viewport):
+    visit = PageVisit(browser, server, "chapters/00_toolkit.html", viewport)
+    page = visit.page
+    try:
+        # The themes' scripts bind to the first toggle of the page: there must be one.
+        for selector in (".primary-toggle", ".secondary-toggle"):
+            count = page.locator(selector).count()
+            assert count == 1, (
+                f"{count} elements match {selector}; the scripts use the first"
+            )
+        menu = _visible_toggle(page, ".primary-toggle")
+        if viewport is PHONE:
+            assert not _opened(page, "pst-primary-sidebar")
+            menu.click()
+            page.wait_for_timeout(300)
+            assert _opened(page, "pst-primary-sidebar"), (
+                "the menu button did not open it"
+            )
+            assert page.locator(
+                "#pst-primary-sidebar-modal a", has_text="Glossary"
+            ).is_visible()
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+            assert not _opened(page, "pst-primary-sidebar")
+            contents = _visible_toggle(page, ".secondary-toggle")
+            contents.click()
+            page.wait_for_timeout(300)
+            assert _opened(page, "pst-secondary-sidebar"), (
+                "the contents button did nothing"
+            )
+            assert page.locator(
+                "#pst-secondary-sidebar-modal a", has_text="Exercises"
+            ).is_visible()
+        else:
+            # On a desktop the menu button folds the primary sidebar away and brings it
+            # back; the contents column stays open, without a button.
+            assert _opened(page, "pst-primary-sidebar")
+            menu.click()
+            page.wait_for_timeout(600)
+            assert not _opened(page, "pst-primary-sidebar"), (
+                "the menu button did nothing"
+            )
+            menu.click()
+            page.wait_for_timeout(600)
+            assert _opened(page, "pst-primary-sidebar"), (
+                "the menu button did not reopen it"
+            )
+            assert _opened(page, "pst-secondary-sidebar")
+            assert page.locator(
+                "#pst-secondary-sidebar a", has_text="Exercises"
+            ).is_visible()
+        assert not visit.problems, "\n".join(visit.problems)
+    finally:
+        visit.close()
+
+
+def machine_paths() -> list[str]:
+    """Folders of the building machine that must not appear in the site."""
+    paths = {str(ROOT), str(Path.home()), tempfile.gettempdir(), sys.prefix}
+    return sorted(p.rstrip("/") for p in paths if len(p) > 1)
+
+
+#: Absolute paths under the usual home, work and temporary folders; installed packages.
+MACHINE_PATH = re.compile(r"(?:/(?:work|root|home|tmp|Users)/[\w.~-]|site-packages)")
+TEXT_SUFFIXES = {".html", ".js", ".json", ".map", ".txt", ".css", ".ipynb", ".svg"}
+#: Third-party files, unpacked unchanged from the npm tarballs whose SHA-256 is recorded
+#: in tools/fetch_web_assets.py: their authors' paths (MathJax's test data names one)
+#: are not ours, so only this machine's own folders are looked for in them.
+VENDORED = "_vendor"
+
+
+def test_no_machine_path_in_the_site():
+    assert (SITE / "index.html").is_file(), (
+        "the site is not built: run `make book` first"
+    )
+    own = re.compile(
+        "|".join(rf"(?<![\w.]){re.escape(p)}(?![\w.-])" for p in machine_paths())
+    )
+    leaks = []
+    for file in sorted(SITE.rglob("*")):
+        if not file.is_file() or file.suffix not in TEXT_SUFFIXES:
+            continue
+        name = file.relative_to(SITE)
+        text = file.read_text(encoding="utf-8", errors="replace")
+        patterns = [own] if name.parts[0] == VENDORED else [own, MACHINE_PATH]
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                start = max(match.start() - 40, 0)
+                excerpt = text[start : match.end() + 30].replace("\n", " ")
+                leaks.append(f"{name}: ...{excerpt}...")
+    assert not leaks, f"{len(leaks)} machine paths in the site:\n" + "\n".join(
+        leaks[:20]
+    )
+
+
+def test_the_site_has_a_favicon(browser, server):
+    visit = PageVisit(browser, server, "intro.html")
+    try:
+        href = visit.page.locator("link[rel='icon']").first.get_attribute("href")
+        assert href, "no <link rel='icon'>"
+        response = visit.page.request.get(
+            urllib.parse.urljoin(f"{server}/intro.html", href)
+        )
+        assert response.status == 200 and b"<svg" in response.body()
+    finally:
+        visit.close()

