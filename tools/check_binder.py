@@ -138,7 +138,8 @@ def main() -> int:
         print("\n".join(problems))
         return 1
     print(
-        f"Binder check passed: one install of the course, no conflict with the base image ({base}; pinned packages replace their base versions)."
+        "Binder check passed: one install of the course, no conflict with the base "
+        f"image ({base}; a package the course pins replaces its base version)."
     )
     return 0
 
