@@ -1,7 +1,10 @@
-"""Draw the introduction's timeline of the five architectures (images/timeline.svg).
+"""Draw the timeline of the course's architectures (images/timeline.svg).
 
-Run once after changing a date: ``.venv/bin/python tools/make_timeline.py``. The SVG is committed, so the
-book build needs no plotting.
+The one source of the timeline: the introduction and the recurrent-network chapter
+both show the SVG this script writes, so their dates and colours cannot disagree
+(recurrent architectures in orange, feed-forward ones in blue). Run
+``.venv/bin/python tools/make_timeline.py`` after changing a date; the SVG is
+committed, so the book build needs no plotting.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-# (year, label, recurrent?) — the first publication of each architecture the course builds.
+# (year, label, recurrent?): the first publication of each architecture of the course.
 EVENTS = [
     (1986, "Jordan network\n(output feedback)", True),
     (1989, "CNN trained by backprop\n(LeCun et al.)", False),
@@ -34,9 +37,8 @@ HEIGHTS = [0.75, -0.75, 1.4, -0.75, 0.75, -0.75, 0.75, -0.75]
 
 
 def main() -> None:
-    plt.rcParams["svg.hashsalt"] = (
-        "dlcourse"  # stable ids: the file only changes when the picture does
-    )
+    # Stable ids: the file only changes when the picture does.
+    plt.rcParams["svg.hashsalt"] = "dlcourse"
     figure, axis = plt.subplots(figsize=(10, 3.6))
     axis.axhline(0, color="0.3", linewidth=1.2, zorder=1)
     for index, (year, label, recurrent) in enumerate(EVENTS):

@@ -124,6 +124,8 @@ def _jordan_weights(value: Any, features: int) -> Any:
 
 
 def _sequence(x: Any, name: str = "x") -> np.ndarray:
+    if isinstance(getattr(x, "shape", None), tuple):
+        _size(name, *x.shape)  # before any conversion or scan of the values
     x = check_array(name, x, ndim=3)
     _size(name, *x.shape)
     return x
