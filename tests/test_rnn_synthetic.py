@@ -1,4 +1,4 @@
-"""The generated data of the recurrent-network chapter: pen trajectories and the delay task."""
+"""The generated data of the recurrent-network chapter: pen strokes and the delay task."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import pytest
 
 from dlcourse.synthetic.delay import delay_task
 from dlcourse.synthetic.pen import LETTERS, draw_letter, pen_trajectories
+
+pytestmark = pytest.mark.rnn
 
 
 def test_delay_task_label_is_the_lagged_bit() -> None:
@@ -51,3 +53,15 @@ def test_bad_inputs_name_the_parameter() -> None:
         pen_trajectories(10, test_fraction=0.99)
     with pytest.raises(ValueError, match="`letter`"):
         draw_letter("q", np.random.default_rng(0))
+    with pytest.raises(TypeError, match="`letter`"):
+        draw_letter(3, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="`rng`"):
+        draw_letter("o", 0)
+    with pytest.raises(ValueError, match="`jitter`"):
+        draw_letter("o", np.random.default_rng(0), jitter=float("nan"))
+    with pytest.raises(ValueError, match="`per_letter` must be at most"):
+        pen_trajectories(10**9)
+    with pytest.raises(ValueError, match="`count` times `length`"):
+        delay_task(10**6, 100)
+    with pytest.raises(ValueError, match="`count` must be at most"):
+        delay_task(10**12, 1)

@@ -4,7 +4,7 @@ The network's *output*, not its hidden layer, is fed back. Jordan (1986) fed the
 units back into "state units" that joined the next input; Elman (1990) fed back the
 hidden units instead, which is what ``keras.layers.SimpleRNN`` does. This cell computes
 
-    h_t = f(x_t W + y_{t-1} U + b)
+    h_t = f(x_t W + y_{t-1} F + b)
     y_t = g(h_t V + c),        y_0 = 0,
 
 and carries ``y_t`` as its state. Jordan's state units also had a decaying
@@ -111,7 +111,7 @@ class JordanCell(keras.layers.Layer):
     def call(
         self, inputs: Any, states: Any, training: bool | None = None
     ) -> tuple[Any, list[Any]]:
-        """One step: h_t = f(x_t W + y_{t-1} U + b), y_t = g(h_t V + c).
+        """One step: h_t = f(x_t W + y_{t-1} F + b), y_t = g(h_t V + c).
 
         Args:
             inputs: ``x_t``, ``(batch, features)``.

@@ -143,7 +143,7 @@ class JordanWeights(NamedTuple):
 
     Args:
         kernel: ``W``, ``(features, units)``.
-        feedback_kernel: ``U``, ``(outputs, units)``: from the fed-back output.
+        feedback_kernel: ``F``, ``(outputs, units)``: from the fed-back output.
         bias: ``b``, ``(units,)``.
         output_kernel: ``V``, ``(units, outputs)``.
         output_bias: ``c``, ``(outputs,)``.
@@ -395,7 +395,7 @@ def jordan_step(
     activation: str = "tanh",
     output_activation: str = "linear",
 ) -> JordanStep:
-    """One Jordan step: h_t = f(x_t W + y_{t-1} U + b), y_t = g(h_t V + c).
+    """One Jordan step: h_t = f(x_t W + y_{t-1} F + b), y_t = g(h_t V + c).
 
     Args:
         x_t: the input at step t, ``(batch, features)``.
@@ -407,8 +407,8 @@ def jordan_step(
     Returns:
         a :class:`JordanStep` ``(hidden, output)``.
     """
-    W, U, b, V, c = weights
-    h_t = activate(x_t @ W + y_prev @ U + b, activation)
+    W, F, b, V, c = weights
+    h_t = activate(x_t @ W + y_prev @ F + b, activation)
     y_t = activate(h_t @ V + c, output_activation)
     return JordanStep(h_t, y_t)
 

@@ -1,8 +1,11 @@
-"""The delay task: remember one random bit for ``lag`` steps (introduced in the recurrent-network chapter).
+"""The delay task: remember one random bit for ``lag`` steps (recurrent-network chapter).
 
-Generated, not measured: each sequence is a stream of random +1/-1 inputs, and the label is the input seen
-``lag`` steps before the end. To answer, a network must keep that bit in its state through ``lag`` later
-inputs that are pure distraction, the plainest test of how long a recurrent network can remember.
+Generated, not measured: each sequence is a stream of random +1/-1 inputs, and the label
+is the input seen ``lag`` steps before the end. To answer, a network must keep that bit
+in its state through ``lag`` later inputs that are pure distraction, the plainest test
+of how long a recurrent network can remember. The position of the bit is the same in
+every sequence of one call (``length - 1 - lag``), so a network may learn to latch that
+position rather than to remember in general.
 """
 
 from __future__ import annotations
@@ -11,21 +14,39 @@ import numpy as np
 
 from dlcourse._checks import check_int
 
+#: The largest ``count * length`` (numbers generated) a call may ask for.
+MAX_NUMBERS = 50_000_000
+
 
 def delay_task(
     count: int, lag: int, *, length: int | None = None, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` sequences of random +1/-1 bits and, for each, the bit ``lag`` steps before the last one.
+    """``count`` sequences of random +1/-1 bits and, for each, the bit ``lag`` steps
+    before the last one.
 
-    Returns ``x`` float32 of shape ``(count, length, 1)`` and ``y`` int64 of shape ``(count,)`` with values
-    0 (the bit was -1) or 1 (+1). ``lag=0`` asks for the last input itself. ``length`` defaults to
-    ``lag + 10``. Guessing scores 50%. Introduced in the recurrent-network chapter.
+    Guessing scores 50%.
+
+    Args:
+        count: how many sequences.
+        lag: how many steps before the last one the bit to recall sits; ``0`` asks for
+            the last input itself.
+        length: steps per sequence, more than ``lag``; ``None`` means ``lag + 10``.
+        seed: the seed of the random bits.
+
+    Returns:
+        ``x`` float32 of shape ``(count, length, 1)`` and ``y`` int64 of shape
+        ``(count,)``, 0 where the bit was -1 and 1 where it was +1.
     """
-    count = check_int("count", count, minimum=1)
-    lag = check_int("lag", lag, minimum=0)
+    count = check_int("count", count, minimum=1, maximum=MAX_NUMBERS)
+    lag = check_int("lag", lag, minimum=0, maximum=MAX_NUMBERS)
     length = (
         lag + 10 if length is None else check_int("length", length, minimum=lag + 1)
     )
+    if count * length > MAX_NUMBERS:
+        raise ValueError(
+            f"`count` times `length` must be at most {MAX_NUMBERS}, "
+            f"got {count} * {length}"
+        )
     seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     bits = rng.integers(0, 2, size=(count, length))

@@ -1,22 +1,26 @@
-"""Generated pen trajectories of single-stroke lower-case letters (introduced in the recurrent-network
+"""Generated pen trajectories of single-stroke lower-case letters (recurrent-network
 chapter).
 
-No real online-handwriting data ships offline, so this module *generates* it and says so. Each letter is a
-hand-made template of way-points, drawn in one stroke; every sample gets its own size, slant, rotation,
-writing speed profile and jitter, and is returned the way a tablet reports it: a sequence of pen movements
-``(dx, dy)`` between samples. It is far cleaner than real handwriting (one writer's idea of each letter, no
-pen lifts, no neighbouring letters), so accuracies on it say little about real handwriting recognition.
+No real online-handwriting data ships offline, so this module *generates* it and says
+so. Each letter is a hand-made template of way-points, drawn in one stroke; every sample
+gets its own size, slant, rotation, writing speed profile and jitter, and is returned
+the way a tablet reports it: a sequence of pen movements ``(dx, dy)`` between samples.
+It is far cleaner than real handwriting (one writer's idea of each letter, no pen
+lifts, no neighbouring letters), so accuracies on it say little about real handwriting
+recognition.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dlcourse._checks import check_float, check_int
+from dlcourse._checks import check_choice, check_float, check_int
 from dlcourse.data import SequenceSplit, pad_sequences
 
 #: The letters, in label order.
 LETTERS = ("c", "e", "n", "o", "s", "u", "v", "w", "z")
+#: The most samples of one letter :func:`pen_trajectories` generates.
+MAX_PER_LETTER = 100_000
 
 
 def _arc(
@@ -27,7 +31,7 @@ def _arc(
 
 
 def _templates() -> dict[str, np.ndarray]:
-    """Way-points of each letter in a unit box, x to the right, y up, in writing order."""
+    """Way-points of each letter in a unit box (x right, y up), in writing order."""
     shapes = {
         "c": _arc(0.5, 0.5, 0.5, 50, 310, 16),
         "e": [(0.05, 0.5), (0.95, 0.5)] + _arc(0.5, 0.5, 0.45, 0, 320, 16),
@@ -62,14 +66,26 @@ def _resample(points: np.ndarray, positions: np.ndarray) -> np.ndarray:
 def draw_letter(
     letter: str, rng: np.random.Generator, *, jitter: float = 0.015
 ) -> np.ndarray:
-    """One randomly distorted pen trajectory of ``letter``: the absolute positions, shape ``(samples, 2)``."""
-    if letter not in LETTERS:
-        raise ValueError(
-            f"`letter` must be one of {', '.join(LETTERS)}; got {letter!r}"
+    """One randomly distorted pen trajectory of ``letter``.
+
+    Args:
+        letter: one of :data:`LETTERS`.
+        rng: the random generator that draws the distortions.
+        jitter: the standard deviation of the noise added to every position.
+
+    Returns:
+        the absolute pen positions, shape ``(samples, 2)``.
+    """
+    check_choice("letter", letter, LETTERS)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "`rng` must be a numpy.random.Generator (np.random.default_rng(seed)), "
+            f"got {type(rng).__name__}"
         )
+    jitter = check_float("jitter", jitter, minimum=0.0, maximum=1.0)
     template = _templates()[letter]
     samples = int(rng.integers(24, 41))
-    # A pen slows at the start and the end of a stroke and speeds up in between, by a random amount.
+    # A pen slows at the start and the end of a stroke and speeds up in between.
     uniform = np.linspace(0.0, 1.0, samples)
     ease = 0.5 - 0.5 * np.cos(np.pi * uniform)
     positions = (1 - (weight := rng.uniform(0.0, 0.6))) * uniform + weight * ease
@@ -92,14 +108,19 @@ def draw_letter(
 def pen_trajectories(
     per_letter: int = 100, *, test_fraction: float = 0.3, seed: int = 0
 ) -> SequenceSplit:
-    """A labelled set of generated pen trajectories, ``per_letter`` of each of the nine :data:`LETTERS`.
+    """A labelled set of generated pen trajectories of the nine :data:`LETTERS`.
 
-    ``x`` holds pen movements ``(dx, dy)`` (the first movement is from the starting point, which is dropped),
-    float32 ``(n, 40, 2)`` zero-padded at the end, with true lengths of 23-39 in ``lengths_*``; ``y`` holds
-    int64 labels, indices into :data:`LETTERS`. The split is stratified. Introduced in the recurrent-network
-    chapter.
+    ``x`` holds pen movements ``(dx, dy)`` (the first movement is from the starting
+    point, which is dropped), float32 ``(n, 40, 2)`` zero-padded at the end, with true
+    lengths of 23-39 in ``lengths_*``; ``y`` holds int64 labels, indices into
+    :data:`LETTERS`. The split is stratified.
+
+    Args:
+        per_letter: samples of each letter, at most :data:`MAX_PER_LETTER`.
+        test_fraction: the share of each letter's samples held out for testing.
+        seed: the seed of every random distortion and of the split.
     """
-    per_letter = check_int("per_letter", per_letter, minimum=2)
+    per_letter = check_int("per_letter", per_letter, minimum=2, maximum=MAX_PER_LETTER)
     test_fraction = check_float(
         "test_fraction", test_fraction, minimum=0.05, maximum=0.95
     )
