@@ -1,10 +1,12 @@
 """Where the recurrent-network chapter spends its time (Chapter 1).
 
-Prints a Markdown section for ``benchmarks/results.md``: for the chapter's two speaker networks (Elman
-``SimpleRNN`` and the Jordan cell, 32 units, masking, batches of 64) the wall seconds of the first training
-epoch (which includes building TensorFlow's graph) and of each later epoch; and the seconds of one full BPTT
-gradient on the 270 training utterances by the NumPy reference and by ``tf.GradientTape``. Epoch times are
-medians of ``REPEATS`` epochs; gradient times medians of ``REPEATS`` runs after one warm-up.
+Prints a Markdown section for ``benchmarks/results.md``: for the chapter's two speaker
+networks (Elman ``SimpleRNN`` and the Jordan cell, 32 units, masking, batches of 64)
+the wall seconds of the first training epoch (which includes building TensorFlow's
+graph) and of each later epoch; and the seconds of one full BPTT gradient on the 270
+training utterances by the NumPy reference and by ``tf.GradientTape``. Epoch times are
+medians of ``REPEATS`` epochs; gradient times medians of ``REPEATS`` runs after one
+warm-up.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def main() -> None:
     targets = (
         np.random.default_rng(0).normal(size=(*x_train.shape[:2], 2)).astype(np.float32)
     )
-    params = reference.ElmanParameters(
+    weights = reference.ElmanWeights(
         *[w.astype(np.float64) for w in elman.get_weights()]
     )
 
@@ -80,24 +82,26 @@ def main() -> None:
         tape.gradient(loss, elman.trainable_weights)
 
     numpy_seconds = median_seconds(
-        lambda: reference.elman_gradients(x_train, targets, params)
+        lambda: reference.elman_gradients(x_train, targets, weights)
     )
     tape_seconds = median_seconds(tape_gradient)
 
     print("## Recurrent networks (Chapter 1)\n")
     print(
-        f"JapaneseVowels, 270 training utterances of up to 29 frames, batches of {BATCH}, masking; "
-        f"median of {REPEATS} epochs.\n"
+        "JapaneseVowels, 270 training utterances of up to 29 frames, "
+        f"batches of {BATCH}, masking; median of {REPEATS} epochs.\n"
     )
     print(
-        "| network | parameters | first epoch (s, with graph building) | later epochs (s each) |"
+        "| network | parameters | first epoch (s, with graph building) "
+        "| later epochs (s each) |"
     )
     print("|---|---:|---:|---:|")
     for kind, parameters, first, later in rows:
         print(f"| {kind} | {parameters} | {first:.2f} | {later:.3f} |")
     print(
-        f"\nOne BPTT gradient of an Elman network ({UNITS} units, per-step readout) on all 270 utterances: "
-        f"NumPy reference {numpy_seconds:.3f} s, `tf.GradientTape` (eager) {tape_seconds:.3f} s.\n"
+        f"\nOne BPTT gradient of an Elman network ({UNITS} units, per-step readout) "
+        f"on all 270 utterances: NumPy reference {numpy_seconds:.3f} s, "
+        f"`tf.GradientTape` (eager) {tape_seconds:.3f} s.\n"
     )
 
 
