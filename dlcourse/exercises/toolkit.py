@@ -1,11 +1,21 @@
-"""Exercises of Chapter 0, "The toolkit": the template every chapter's exercises follow.
+"""Exercises of Chapter 0, "The toolkit": the pattern every chapter's exercises follow.
 
-* ``softmax`` - implement a numerically stable softmax (coding, checked on tricky inputs);
-* ``dense_parameter_count`` - how many weights a ``Dense`` layer has (a number).
+Easiest first:
+
+* ``dense_parameter_count`` - how many trainable numbers a ``Dense`` layer has;
+* ``dense_logits`` - the scores ``x W + b`` of a dense layer, from its weights;
+* ``softmax`` - a softmax that does not overflow for large logits.
+
+Each reference answer is defined below under the learner's name, and then that name is
+rebound to its :class:`~dlcourse.exercises.framework.Exercise`, so the solution a
+learner sees (``exercises.softmax.solution()``) is the very function the tests check.
+Every checker tries the learner's function on a fixed case and on random cases drawn
+afresh at every check; the expected values come from :mod:`dlcourse.reference`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -16,87 +26,220 @@ from dlcourse.exercises.framework import (
     call_answer,
     expect_array,
     expect_number,
+    fresh_rng,
 )
-from dlcourse.reference.dense import softmax as reference_softmax
+from dlcourse.reference import activations
+from dlcourse.reference.dense import DenseWeights
+from dlcourse.reference.dense import dense as reference_dense
 
-#: The layer asked about in ``dense_parameter_count``: 64 pixels in, 10 classes out.
+#: The layer of the worked example: 64 pixels in, 10 classes out (the chapter's model).
 DENSE_INPUTS, DENSE_UNITS = 64, 10
+#: Random cases drawn at every check, besides the fixed one.
+RANDOM_CASES = 3
 
 
-def _check_softmax(answer: Any) -> str:
-    rows = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 2.0]])
-    got = call_answer(answer, rows.copy(), what="your softmax")
-    expected = reference_softmax(rows)
-    expect_array(
-        got,
-        expected,
-        what="softmax of a (3, 3) batch",
-        diagnoses={
-            "Each column sums to 1 instead of each row: normalise along the last axis (axis=-1).": np.exp(
-                rows
-            )
-            / np.exp(rows).sum(axis=0, keepdims=True),
-            "Every entry of the batch is divided by the same total: sum each row separately "
-            "(axis=-1, keepdims=True).": np.exp(rows) / np.exp(rows).sum(),
-            "Those are the exponentials, not yet normalised: divide by their sum.": np.exp(
-                rows
-            ),
-        },
-    )
-    large = np.array([[1000.0, 1001.0, 1002.0]])
-    with np.errstate(all="ignore"):
-        got_large = call_answer(answer, large.copy(), what="your softmax")
-    try:
-        got_large = np.asarray(got_large, dtype=float)
-    except (TypeError, ValueError):
-        raise Wrong(
-            "For large logits your softmax does not return an array of numbers."
-        ) from None
-    if not np.all(np.isfinite(got_large)):
-        raise Wrong(
-            "For logits near 1000 your softmax overflows to NaN or infinity. Softmax does not change "
-            "when you subtract the same number from every logit of a row: which number keeps exp small?"
-        )
-    expect_array(
-        got_large, reference_softmax(large), what="softmax of [[1000, 1001, 1002]]"
-    )
-    return "Your softmax is right and stable for large logits."
+# --- dense_parameter_count -----------------------------------------------------------
 
 
-softmax = Exercise(
-    "softmax",
-    _check_softmax,
-    hint="exp of each logit, divided by the sum of the exps in the same row. Large logits overflow exp: "
-    "subtract something from each row first that does not change the result.",
-    solution="def softmax(logits):\n"
-    "    shifted = logits - logits.max(axis=-1, keepdims=True)\n"
-    "    exps = np.exp(shifted)\n"
-    "    return exps / exps.sum(axis=-1, keepdims=True)",
-)
+def dense_parameter_count(inputs, units):
+    """Trainable numbers of keras.layers.Dense(units) on `inputs` input features."""
+    kernel = inputs * units  # W: (inputs, units)
+    bias = units  # b: (units,)
+    return kernel + bias
+
+
+def _keras_count(inputs: int, units: int) -> int:
+    import keras
+
+    layer = keras.layers.Dense(units)
+    layer.build((None, inputs))
+    return int(layer.count_params())
+
+
+def _parameter_count_cases() -> Iterator[tuple[str, int, int]]:
+    yield "for the chapter's layer (64 inputs, 10 units)", DENSE_INPUTS, DENSE_UNITS
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        inputs, units = int(rng.integers(1, 500)), int(rng.integers(1, 200))
+        yield f"for a random layer ({inputs} inputs, {units} units)", inputs, units
 
 
 def _check_dense_parameter_count(answer: Any) -> str:
-    expected = DENSE_INPUTS * DENSE_UNITS + DENSE_UNITS
-    expect_number(
-        answer,
-        expected,
-        what="Your count",
-        integer=True,
-        diagnoses={
-            "That counts the kernel only: each unit also has a bias.": DENSE_INPUTS
-            * DENSE_UNITS,
-            "That counts one weight per input and unit plus one bias per input: a bias belongs to each unit, "
-            "not to each input.": DENSE_INPUTS * DENSE_UNITS + DENSE_INPUTS,
-            "That adds inputs and units: a dense layer connects every input to every unit.": DENSE_INPUTS
-            + DENSE_UNITS,
-        },
-    )
-    return "Keras's model.count_params() agrees."
+    for case, inputs, units in _parameter_count_cases():
+        got = call_answer(
+            answer, inputs, units, what="your dense_parameter_count", case=case
+        )
+        expect_number(
+            got,
+            _keras_count(inputs, units),
+            what=f"Your count {case}",
+            integer=True,
+            diagnoses={
+                "That counts the kernel only: each unit also has a bias.": (
+                    inputs * units
+                ),
+                "That gives a bias to each input; a bias belongs to each unit.": (
+                    inputs * units + inputs
+                ),
+                "That adds inputs and units: a dense layer connects every input "
+                "to every unit.": inputs + units,
+            },
+        )
+    return "It agrees with Keras's count_params() on every case."
 
 
 dense_parameter_count = Exercise(
     "dense_parameter_count",
     _check_dense_parameter_count,
-    hint="A Dense layer stores a kernel of shape (inputs, units) and one bias per unit.",
-    solution=f"{DENSE_INPUTS} * {DENSE_UNITS} + {DENSE_UNITS} = {DENSE_INPUTS * DENSE_UNITS + DENSE_UNITS}",
+    hint="Write down the shape of each array a Dense layer stores, and count the "
+    "numbers in each shape.",
+    answer=dense_parameter_count,
+    explanation="A kernel of shape (inputs, units) and one bias per unit. For the "
+    "chapter's layer that is 64 * 10 + 10, the count Keras prints for the model.",
+)
+
+
+# --- dense_logits --------------------------------------------------------------------
+
+
+def dense_logits(x, weights):
+    """The scores z = x W + b of a dense layer, before its activation."""
+    return x @ weights.kernel + weights.bias
+
+
+def _dense_case(
+    rng: np.random.Generator, batch: int, inputs: int, units: int
+) -> tuple[np.ndarray, DenseWeights]:
+    weights = DenseWeights(rng.normal(size=(inputs, units)), rng.normal(size=units))
+    return rng.normal(size=(batch, inputs)), weights
+
+
+def _dense_cases() -> Iterator[tuple[str, np.ndarray, DenseWeights]]:
+    # Inputs differ from units, so that a transposed kernel cannot pass unseen.
+    yield (
+        "on a fixed batch of 2 (3 inputs, 4 units)",
+        *_dense_case(np.random.default_rng(7), 2, 3, 4),
+    )
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        batch, inputs = int(rng.integers(1, 8)), int(rng.integers(1, 9))
+        units = inputs + int(rng.integers(1, 6))
+        yield (
+            f"on a random batch of {batch} ({inputs} inputs, {units} units)",
+            *_dense_case(rng, batch, inputs, units),
+        )
+
+
+def _check_dense_logits(answer: Any) -> str:
+    for case, x, weights in _dense_cases():
+        got = call_answer(answer, x, weights, what="your dense_logits", case=case)
+        kernel, bias = weights
+        expect_array(
+            got,
+            reference_dense(x, weights),
+            what=f"The output of your dense_logits {case}",
+            diagnoses={
+                f"Your dense_logits {case} leaves out the bias.": x @ kernel,
+                f"Your dense_logits {case} subtracts the bias instead of adding it.": (
+                    x @ kernel - bias
+                ),
+                f"Your dense_logits {case} returns probabilities: the exercise asks "
+                "for the scores before the softmax.": reference_dense(
+                    x, weights, "softmax"
+                ),
+            },
+        )
+    return "Your dense layer computes what Keras's Dense computes."
+
+
+dense_logits = Exercise(
+    "dense_logits",
+    _check_dense_logits,
+    hint="Keras stores the kernel as (inputs, units) and treats each example as a row. "
+    "Which product of x and the kernel has one row per example and one column per "
+    "unit?",
+    answer=dense_logits,
+    explanation="With examples as rows, x @ kernel has shape (batch, units); the bias, "
+    "of shape (units,), is broadcast over the rows, one copy per example.",
+)
+
+
+# --- softmax -------------------------------------------------------------------------
+
+
+def softmax(logits):
+    """exp(z) normalised in each row, computed so that large logits cannot overflow."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def _softmax_cases() -> Iterator[tuple[str, np.ndarray]]:
+    yield (
+        "on a fixed (3, 3) batch",
+        np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 5.0, 2.0]]),
+    )
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        batch, classes = int(rng.integers(1, 7)), int(rng.integers(2, 12))
+        scale = float(rng.choice([0.1, 1.0, 10.0]))
+        yield (
+            f"on a random ({batch}, {classes}) batch",
+            rng.normal(scale=scale, size=(batch, classes)),
+        )
+
+
+def _check_softmax(answer: Any) -> str:
+    for case, logits in _softmax_cases():
+        with np.errstate(all="ignore"):
+            got = call_answer(answer, logits, what="your softmax", case=case)
+        exponentials = np.exp(logits)
+        expect_array(
+            got,
+            activations.softmax(logits),
+            what=f"The output of your softmax {case}",
+            diagnoses={
+                f"Your softmax {case} makes each column sum to 1 instead of each row: "
+                "normalise along the last axis.": exponentials
+                / exponentials.sum(axis=0, keepdims=True),
+                f"Your softmax {case} divides every entry by one total for the whole "
+                "batch: normalise each row separately.": exponentials
+                / exponentials.sum(),
+                f"Your softmax {case} returns the exponentials, not yet normalised.": (
+                    exponentials
+                ),
+                f"Your softmax {case} returns the shifted exponentials: divide each "
+                "row by its sum.": np.exp(logits - logits.max(axis=-1, keepdims=True)),
+            },
+        )
+    rng = fresh_rng()
+    large = 1000.0 + rng.normal(size=(2, 5))
+    case = "on logits near 1000"
+    with np.errstate(all="ignore"):
+        got = call_answer(answer, large, what="your softmax", case=case)
+        try:
+            finite = bool(np.all(np.isfinite(np.asarray(got, dtype=np.float64))))
+        except (TypeError, ValueError):
+            finite = True  # expect_array below says what is wrong with the type
+    if not finite:
+        raise Wrong(
+            "For logits near 1000 your softmax overflows to NaN or infinity. Softmax "
+            "does not change when you subtract the same number from every logit of a "
+            "row: which number keeps exp small?"
+        )
+    expect_array(
+        got, activations.softmax(large), what=f"The output of your softmax {case}"
+    )
+    return "Your softmax is right, and stable for large logits."
+
+
+softmax = Exercise(
+    "softmax",
+    _check_softmax,
+    hint="Start from the formula on the page. For logits near 1000, np.exp overflows: "
+    "what can you subtract from a row of logits without changing its softmax?",
+    answer=softmax,
+    explanation="Subtracting each row's largest logit changes nothing (the factor "
+    "exp(-max) cancels between numerator and denominator) and makes every exponent "
+    "at most 0, so nothing overflows.",
 )

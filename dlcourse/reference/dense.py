@@ -1,59 +1,53 @@
-"""A dense (fully connected) layer and softmax in NumPy, as Keras computes them (introduced in Chapter 0).
+"""A dense (fully connected) layer in NumPy, as Keras computes it (Chapter 0).
 
-Keras stores a ``Dense`` layer's kernel as ``(inputs, units)`` and computes ``activation(x @ kernel + bias)``.
+Keras's ``Dense`` layer stores a kernel ``W`` of shape ``(inputs, units)`` and a bias
+``b`` of length ``units``, in that order in ``layer.get_weights()``, and computes
+``f(x W + b)`` for a batch of row vectors ``x``. The argument checks live in
+:mod:`dlcourse.reference._dense_checks`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
-from dlcourse._checks import check_array, check_choice, check_int
+from dlcourse._checks import checked
+from dlcourse.reference import _dense_checks as checks
+from dlcourse.reference.activations import ACTIVATIONS as ACTIVATIONS
+from dlcourse.reference.activations import activate
+from dlcourse.reference.activations import sigmoid as sigmoid
+from dlcourse.reference.activations import softmax as softmax
 
-ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
-
-
-def softmax(logits: Any, axis: int = -1) -> np.ndarray:
-    """Softmax along ``axis``, shifted by the maximum first so that large logits do not overflow."""
-    z = check_array("logits", logits)
-    axis = check_int("axis", axis, minimum=-z.ndim, maximum=z.ndim - 1)
-    shifted = z - z.max(axis=axis, keepdims=True)
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum(axis=axis, keepdims=True)
+# ACTIVATIONS, sigmoid and softmax are defined in dlcourse.reference.activations; they
+# are imported here only so that modules written before it existed keep working.
+__all__ = ["DenseWeights", "dense"]
 
 
-def sigmoid(z: Any) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-z)), computed without overflow warnings."""
-    z = check_array("z", z)
-    return np.exp(-np.logaddexp(0.0, -z))
+class DenseWeights(NamedTuple):
+    """The weights of a dense layer, named and ordered as ``Dense.get_weights()``.
+
+    Args:
+        kernel: ``W``, shape ``(inputs, units)``: one column per unit.
+        bias: ``b``, shape ``(units,)``.
+    """
+
+    kernel: np.ndarray
+    bias: np.ndarray
 
 
-def activate(z: np.ndarray, activation: str) -> np.ndarray:
-    """Apply one of the ``ACTIVATIONS`` by name."""
-    check_choice("activation", activation, ACTIVATIONS)
-    if activation == "linear":
-        return z
-    if activation == "relu":
-        return np.maximum(z, 0.0)
-    if activation == "sigmoid":
-        return sigmoid(z)
-    if activation == "tanh":
-        return np.tanh(z)
-    return softmax(z)
+@checked(checks.dense)
+def dense(
+    x: np.ndarray, weights: DenseWeights, activation: str = "linear"
+) -> np.ndarray:
+    """h = f(x W + b), for a batch ``x`` of shape ``(batch, inputs)``.
 
+    Args:
+        x: the inputs, one row per example.
+        weights: the kernel ``W`` and the bias ``b``.
+        activation: the name of ``f``, one of ``ACTIVATIONS``; softmax acts on each row.
 
-def dense(x: Any, kernel: Any, bias: Any, activation: str = "linear") -> np.ndarray:
-    """``activation(x @ kernel + bias)`` for ``x`` of shape ``(batch, inputs)``, kernel ``(inputs, units)``."""
-    x = check_array("x", x, ndim=2)
-    kernel = check_array("kernel", kernel, ndim=2)
-    bias = check_array("bias", bias, ndim=1)
-    if kernel.shape[0] != x.shape[1]:
-        raise ValueError(
-            f"`kernel` must have {x.shape[1]} rows, one per input feature of `x`; got shape {kernel.shape}"
-        )
-    if bias.shape[0] != kernel.shape[1]:
-        raise ValueError(
-            f"`bias` must have {kernel.shape[1]} entries, one per unit; got shape {bias.shape}"
-        )
-    return activate(x @ kernel + bias, activation)
+    Returns:
+        The outputs, shape ``(batch, units)``.
+    """
+    return activate(x @ weights.kernel + weights.bias, activation)
