@@ -1,8 +1,9 @@
-"""Seconds per training step of SimpleRNN, LSTM and GRU at 64 and 256 units (the LSTM and GRU chapter).
+"""Time per training step of SimpleRNN, LSTM and GRU at 64 and 256 units (Chapter 2).
 
-Prints a Markdown section for ``benchmarks/results.md``. Each layer reads sequences shaped like the chapter's
-JapaneseVowels utterances (29 frames of 12 features, batches of 32) and is timed over ``STEPS`` training steps
-after ``WARM_UP`` untimed ones (the first traces the graph). The median of ``REPEATS`` timings is reported.
+Prints a Markdown section for ``benchmarks/results.md``. Each layer reads sequences
+shaped like the chapter's JapaneseVowels utterances (29 frames of 12 features, batches
+of 32) and is timed over ``STEPS`` training steps after ``WARM_UP`` untimed ones (the
+first traces the graph). The median of ``REPEATS`` timings is reported.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ WARM_UP, STEPS, REPEATS = 3, 10, 3
 
 
 def milliseconds_per_step(layer_name: str, units: int) -> float:
-    """Median wall milliseconds of one training step (forward, backward, Adam update)."""
+    """Median wall milliseconds of one training step (forward, backward, update)."""
     import keras
 
     keras.utils.set_random_seed(0)
@@ -58,13 +59,13 @@ def main() -> None:
             for name in ("SimpleRNN", "LSTM", "GRU")
         }
         rows.append(
-            f"| {units} | {times['SimpleRNN']:.1f} | {times['LSTM']:.1f} | {times['GRU']:.1f} | "
-            f"{times['GRU'] / times['LSTM']:.2f} |"
+            f"| {units} | {times['SimpleRNN']:.1f} | {times['LSTM']:.1f} | "
+            f"{times['GRU']:.1f} | {times['GRU'] / times['LSTM']:.2f} |"
         )
     print("## LSTM and GRU: milliseconds per training step\n")
     print(
-        f"Batches of {BATCH} sequences of {FRAMES} steps x {FEATURES} features; median of {REPEATS} runs of "
-        f"{STEPS} steps after {WARM_UP} warm-up steps.\n"
+        f"Batches of {BATCH} sequences of {FRAMES} steps x {FEATURES} features; median "
+        f"of {REPEATS} runs of {STEPS} steps after {WARM_UP} warm-up steps.\n"
     )
     print("| units | SimpleRNN | LSTM | GRU | GRU / LSTM |")
     print("|---:|---:|---:|---:|---:|")
