@@ -3,7 +3,7 @@
 * ``parameter_count`` - the parameter-count formula for SimpleRNN, LSTM and GRU;
 * ``lstm_step`` - one LSTM step in Keras's layout (blocks i, f, c, o);
 * ``gru_step`` - one GRU step in Keras's default ``reset_after=True`` convention;
-* ``gru_as_simple_rnn`` - set a GRU's weights so that it computes a given SimpleRNN.
+* ``gru_as_simple_rnn`` - the weights of a GRU that computes a given SimpleRNN.
 
 Each checker calls the learner's function on fixed cases and on cases drawn afresh at
 every check; the expected values come from :mod:`dlcourse.reference`, and the
@@ -353,7 +353,7 @@ gru_step = Exercise(
 # --- 4. gru_as_simple_rnn (hard) ------------------------------------------------------
 
 
-def gru_weights(rnn_weights):
+def gru_as_simple_rnn(rnn_weights):
     kernel, recurrent_kernel, bias = rnn_weights
     inputs, units = kernel.shape
     gru_kernel = np.zeros((inputs, 3 * units))
@@ -392,8 +392,8 @@ def _rnn_cases() -> list[tuple[str, np.ndarray, RNNWeights]]:
 def _gru_arrays(got: Any, case: str, inputs: int, units: int) -> list[np.ndarray]:
     if not isinstance(got, tuple | list) or len(got) != 3:
         raise Wrong(
-            "gru_weights should return three arrays: (kernel, recurrent_kernel, bias) "
-            "for the GRU."
+            "gru_as_simple_rnn should return the GRU's three arrays: (kernel, "
+            "recurrent_kernel, bias)."
         )
     shapes = {
         "kernel": (inputs, 3 * units),
@@ -455,7 +455,7 @@ def _check_gru_as_simple_rnn(answer: Any) -> str:
     for case, x, rnn_weights in _rnn_cases():
         inputs, units = rnn_weights.kernel.shape
         got = call_answer(
-            answer, rnn_weights, what="your gru_weights", case=f"for {case}"
+            answer, rnn_weights, what="your gru_as_simple_rnn", case=f"for {case}"
         )
         arrays = GRUWeights(*_gru_arrays(got, case, inputs, units))
         with np.errstate(all="ignore"):
@@ -476,7 +476,7 @@ gru_as_simple_rnn = Exercise(
     "fully open? Put the SimpleRNN there. A gate that must stay fixed whatever the "
     "input should not depend on the input; in Keras's convention h' = z*h + "
     "(1-z)*candidate, which value does each gate need?",
-    answer=gru_weights,
+    answer=gru_as_simple_rnn,
     explanation="The gates get zero weights and saturating biases, "
     "$z = \\sigma(-40) \\approx 0$ and $r = \\sigma(40) = 1$; the SimpleRNN goes into "
     "the candidate block. With $r = 1$, $r \\odot (h U_h + b'_h) = h U_h + b'_h$, so "
