@@ -1,8 +1,9 @@
-"""Chapter 5 benchmark: what a DSN module's closed form costs as the module widens and the data grows.
+"""Chapter 5 benchmark: what a DSN module's closed form costs as it widens.
 
-Prints a Markdown section (appended to benchmarks/results.md by ``make bench``): seconds to accumulate
-H^T H and H^T T, and to solve for U, for several widths L and sample counts N, with NumPy's BLAS on one
-thread. The statistics grow as N L^2 (and split over shards), the solve as L^3 (and does not).
+Prints a Markdown section (appended to benchmarks/results.md by ``make bench``):
+seconds to accumulate H^T H and H^T T, and to solve for U, for several widths L and
+sample counts N, with NumPy's BLAS on one thread. The statistics grow as N L^2 (and
+split over shards), the solve as L^3 (and does not).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print("## Chapter 5: cost of a DSN module's closed form\n")
     print(
-        "NumPy float64, BLAS on one thread, best of 3. Statistics = H^T H and H^T T over N samples; "
-        "solve = (H^T H + lambda I) U = H^T T.\n"
+        "NumPy float64, BLAS on one thread, best of 3. Statistics = H^T H and H^T T "
+        "over N samples; solve = (H^T H + lambda I) U = H^T T.\n"
     )
     print("| L (hidden units) | N (samples) | statistics (s) | solve (s) |")
     print("|---:|---:|---:|---:|")
@@ -47,11 +48,15 @@ def main() -> None:
                 )
                 gram, cross = dsn.upper_statistics(hidden, targets)
                 solve_seconds = _best_of(
-                    lambda g=gram, c=cross: dsn.upper_weights_from_statistics(g, c, 1.0)
+                    lambda g=gram, c=cross: dsn.upper_from_statistics(g, c, 1.0)
                 )
-                print(
-                    f"| {width} | {samples} | {statistics_seconds:.3f} | {solve_seconds:.3f} |"
+                row = (
+                    width,
+                    samples,
+                    f"{statistics_seconds:.3f}",
+                    f"{solve_seconds:.3f}",
                 )
+                print("| " + " | ".join(str(cell) for cell in row) + " |")
     print()
 
 
