@@ -1,4 +1,4 @@
-"""Print the notebooks listed in _toc.yml, one per line, in book order (used by the Makefile)."""
+"""Print the notebooks _toc.yml lists, one a line, in book order (for the Makefile)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def toc_notebooks() -> list[Path]:
-    """The ``.ipynb`` files the table of contents names, relative to the repository root."""
+    """The ``.ipynb`` files the table of contents names, relative to the root."""
     text = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     found = []
     for entry in re.findall(r"(?:file|root):\s*([^\s#]+)", text):
