@@ -17,6 +17,7 @@ pytestmark = pytest.mark.rnn
 keras = pytest.importorskip("keras")
 from keras.src import testing  # noqa: E402
 
+from dlcourse.keras_parts import sequence_classifiers as classifiers  # noqa: E402
 from dlcourse.keras_parts.jordan import JordanCell  # noqa: E402
 
 FEATURES, UNITS, OUTPUTS = 3, 5, 2
@@ -186,3 +187,60 @@ def test_bad_arguments_name_the_parameter(arguments, error, message) -> None:
 def test_build_without_features_fails_clearly() -> None:
     with pytest.raises(ValueError, match="`input_shape`"):
         JordanCell(4, 2).build((None, None))
+
+
+# --- sequence classifiers and frame scaling ------------------------------------------
+
+
+def _padded(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(2, 8, size=6)
+    x = rng.normal(3.0, 5.0, size=(6, 8, FEATURES))
+    x[np.arange(8)[None, :] >= lengths[:, None]] = 0.0
+    return x, lengths
+
+
+def test_standardised_frames_have_zero_mean_unit_spread_and_zero_padding() -> None:
+    x, lengths = _padded()
+    scaling = classifiers.frame_scaling(x, lengths)
+    standardised = classifiers.standardise_frames(x, lengths, scaling)
+    inside = np.arange(8)[None, :] < lengths[:, None]
+    assert standardised.dtype == np.float32
+    assert np.allclose(standardised[inside].mean(axis=0), 0.0, atol=1e-5)
+    assert np.allclose(standardised[inside].std(axis=0), 1.0, atol=1e-5)
+    assert np.all(standardised[~inside] == 0.0)
+
+
+@pytest.mark.parametrize("kind", classifiers.KINDS)
+def test_sequence_classifier_masks_padding(kind: str) -> None:
+    keras.utils.set_random_seed(0)
+    model = classifiers.sequence_classifier(kind, FEATURES, 4, units=6)
+    x = np.random.default_rng(1).normal(size=(2, 5, FEATURES)).astype(np.float32)
+    padded = np.concatenate([x, np.zeros((2, 3, FEATURES), np.float32)], axis=1)
+    probabilities = keras.ops.convert_to_numpy(model(padded))
+    assert probabilities.shape == (2, 4)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(probabilities, keras.ops.convert_to_numpy(model(x)), atol=1e-6)
+
+
+def test_classifier_and_scaling_bad_input() -> None:
+    x, lengths = _padded()
+    scaling = classifiers.frame_scaling(x, lengths)
+    with pytest.raises(ValueError, match="`kind` must be one of"):
+        classifiers.sequence_classifier("lstm", FEATURES, 4)
+    with pytest.raises(ValueError, match="`classes` must be at least 2"):
+        classifiers.sequence_classifier("elman", FEATURES, 1)
+    with pytest.raises(ValueError, match="`learning_rate` must be greater than 0"):
+        classifiers.sequence_classifier("elman", FEATURES, 4, learning_rate=0.0)
+    with pytest.raises(ValueError, match="`lengths` must lie between 1 and 8"):
+        classifiers.frame_scaling(x, lengths + 10)
+    with pytest.raises(ValueError, match="same number of rows"):
+        classifiers.frame_scaling(x, lengths[:3])
+    with pytest.raises(TypeError, match="`scaling` must be a FrameScaling"):
+        classifiers.standardise_frames(x, lengths, (0.0, 1.0))
+    with pytest.raises(ValueError, match="`scaling.mean` must have shape"):
+        classifiers.standardise_frames(
+            x, lengths, scaling._replace(mean=np.zeros(FEATURES + 1))
+        )
+    with pytest.raises(ValueError, match="`x` must contain only finite numbers"):
+        classifiers.frame_scaling(x * np.nan, lengths)
