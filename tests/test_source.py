@@ -58,11 +58,7 @@ def test_a_checked_function_shows_its_core_with_the_decorator_line():
 def test_docstrings_can_be_left_out_of_functions_classes_and_methods():
     text = source.source_of(Counter, docstring=False)
     assert '"""' not in text
-    assert "self.count += 1" in text and "def placeholder():
-    """Only a docstring."""
-
-
-class Counter:" in text
+    assert "self.count += 1" in text and "class Counter:" in text
     assert source.source_of(Counter.step, docstring=False).splitlines() == [
         "def step(self) -> int:",
         "    self.count += 1",
