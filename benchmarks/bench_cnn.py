@@ -34,27 +34,13 @@ def timed(function) -> tuple[float, float]:
 
 
 def models() -> dict:
+    """The chapter's CNN and MLP, built by ``dlcourse.keras_parts.cnn``, compiled."""
     import keras
 
+    from dlcourse.keras_parts import cnn as parts
+
     keras.utils.set_random_seed(0)
-    images = keras.Input(shape=(28, 28, 1))
-    tensor = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(
-        images
-    )
-    for filters in (6, 16):
-        tensor = keras.layers.Conv2D(filters, 5, use_bias=False)(tensor)
-        tensor = keras.layers.BatchNormalization()(tensor)
-        tensor = keras.layers.Activation("relu")(tensor)
-        tensor = keras.layers.MaxPooling2D(2)(tensor)
-    tensor = keras.layers.Flatten()(tensor)
-    tensor = keras.layers.Dense(120, activation="relu")(tensor)
-    tensor = keras.layers.Dense(84, activation="relu")(tensor)
-    cnn = keras.Model(images, keras.layers.Dense(10, activation="softmax")(tensor))
-    flat = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=0)(
-        images
-    )
-    flat = keras.layers.Dense(56, activation="relu")(keras.layers.Flatten()(flat))
-    mlp = keras.Model(images, keras.layers.Dense(10, activation="softmax")(flat))
+    cnn, mlp = parts.lenet(), parts.pixel_mlp(56)
     for model in (cnn, mlp):
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return {
