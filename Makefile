@@ -1,26 +1,55 @@
-# The course's commands. Quick start: `make book` builds the site, `make test` runs every test.
-# Both create the virtual environment .venv and install the pinned requirements first.
+# The course's commands; `make help` lists them. Quick start: `make book` builds the site,
+# `make test` runs every test. Both create the virtual environment .venv and install the
+# pinned requirements first.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
+RUFF := $(VENV)/bin/ruff
 INSTALLED := $(VENV)/.installed
 NOTEBOOKS = $(shell test -x $(PY) && $(PY) tools/toc_notebooks.py)
-# TensorFlow writes C++ log lines to stderr on import; they are noise for learners and break nbval.
+# What `make lint` checks: the package, the tests, the tools, the benchmarks, the Sphinx
+# extension and the chapters (ruff reads notebooks too).
+LINTED := dlcourse tests tools benchmarks _ext chapters
+# The scale `make chapter` and `make notebooks` execute at; stored notebooks are quick.
+# Only the command line changes it (`make chapter CHAPTER=... SCALE=full`), not the shell.
+SCALE := quick
+# TensorFlow writes C++ log lines to stderr on import; they are noise for learners and
+# break nbval.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help setup web-assets book book-only test test-unit test-notebooks test-site serve lab notebooks bench lint clean
+.PHONY: help setup web-assets book book-only test test-unit test-notebooks test-site \
+	serve lab chapter notebooks bench stress results lint format grade student \
+	binder-check clean
 
 help:
-	@echo "make book      set up .venv, build the site into _build/html (strict: warnings are errors)"
-	@echo "make test      set up, build, then run every test: lint, unit, notebooks (nbval), site in Chromium"
-	@echo "make serve     serve _build/html on http://localhost:8000"
-	@echo "make lab       JupyterLab on the course"
-	@echo "make notebooks re-execute every notebook in the table of contents, widget state saved"
-	@echo "make bench     time and measure the memory of every notebook -> benchmarks/results.md"
+	@echo "make help           this list"
+	@echo "make book           set up .venv, build the site into _build/html (strict)"
+	@echo "make book-only      build the site without set-up or web assets"
+	@echo "make test           build, then every test: lint, unit, notebooks (nbval), site"
+	@echo "make test-unit      the unit tests (tests/, without the browser test)"
+	@echo "make test-notebooks nbval: re-run every notebook, compare the checked outputs"
+	@echo "make test-site      the built site in headless Chromium"
+	@echo "make lint           ruff format --check and ruff check over $(LINTED)"
+	@echo "make format         ruff format and ruff check --fix over the same"
+	@echo "make serve          serve _build/html on http://localhost:8000"
+	@echo "make lab            JupyterLab on the course"
+	@echo "make chapter CHAPTER=chapters/NN_name.ipynb"
+	@echo "                    re-execute one chapter in place (SCALE=$(SCALE), widgets saved)"
+	@echo "make notebooks      re-execute every chapter, in table-of-contents order"
+	@echo "make bench          wall time and peak memory of every chapter -> benchmarks/results.md"
+	@echo "make stress         execute widget cells and chapters many times, count hangs"
+	@echo "make results        regenerate results/*.json with results/make_*.py (slow)"
+	@echo "make grade SUBMISSIONS=folder"
+	@echo "                    grade learners' notebooks with the course's checkers"
+	@echo "make student        the student edition (no solutions) in _build/student"
+	@echo "make binder-check   check that Binder builds the course cleanly"
+	@echo "make setup          create .venv and install the pinned requirements"
+	@echo "make web-assets     fetch the site's offline assets (part of make book)"
+	@echo "make clean          remove _build"
 
 $(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -65,14 +94,42 @@ serve: book
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=.
 
+chapter: setup
+	@test -n "$(CHAPTER)" || { echo "usage: make chapter CHAPTER=chapters/NN_name.ipynb"; exit 2; }
+	$(PY) tools/execute_notebooks.py --scale $(SCALE) $(CHAPTER)
+
 notebooks: setup
-	$(PY) tools/execute_notebooks.py $(NOTEBOOKS)
+	$(PY) tools/execute_notebooks.py --scale $(SCALE) $(NOTEBOOKS)
 
 bench: setup
 	$(PY) benchmarks/run.py $(NOTEBOOKS)
 
+stress: setup
+	$(PY) tools/stress_notebooks.py $(NOTEBOOKS)
+
+# Every results/make_*.py, in name order; no results folder means nothing to do.
+results: setup
+	@shopt -s nullglob; scripts=(results/make_*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "no results/make_*.py: nothing to do"; fi; \
+	for script in "$${scripts[@]}"; do echo "$(PY) $$script"; $(PY) "$$script" || exit 1; done
+
 lint: setup
-	$(VENV)/bin/ruff check dlcourse tests tools benchmarks _ext
+	$(RUFF) format --check $(LINTED)
+	$(RUFF) check $(LINTED)
+
+format: setup
+	$(RUFF) format $(LINTED)
+	$(RUFF) check --fix $(LINTED)
+
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks"; exit 2; }
+	$(PY) tools/grade_notebooks.py $(SUBMISSIONS)
+
+student: setup
+	$(PY) tools/student_edition.py
+
+binder-check: setup
+	$(PY) tools/check_binder.py
 
 clean:
 	rm -rf _build

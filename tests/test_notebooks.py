@@ -1,6 +1,7 @@
-"""Static checks of every notebook in the table of contents: executed, clean, widgets saved, template kept.
+"""Static checks of every notebook in the table of contents.
 
-These read the stored notebooks (no kernel); nbval re-runs them in `make test-notebooks`.
+Executed, current, clean, widgets saved, template kept. These read the stored notebooks
+(no kernel); nbval re-runs them in `make test-notebooks`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import provenance  # noqa: E402
 from toc_notebooks import toc_notebooks  # noqa: E402
 
 NOTEBOOKS = toc_notebooks()
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-# The template's sections, in order (guide §2). Chapter 0 has no "Uses" section of its own.
+# The template's sections, in order (guide §2); Chapter 0 has no "Uses" section.
 SECTIONS = [
     "Setup",
     "The idea",
@@ -84,6 +86,18 @@ def test_executed_in_order_without_errors_or_stderr(path):
                 assert "\x08" not in "".join(output["text"]), (
                     "Keras's progress bar leaked into the output"
                 )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
+def test_stored_outputs_are_current(path):
+    """The code cells, the dlcourse modules and the files the outputs came from are
+    unchanged since the notebook was executed, at the quick scale."""
+    reasons = provenance.stale_reasons(load(path))
+    assert not reasons, (
+        f"{path} is stale: {'; '.join(reasons)}. Re-execute it: "
+        f"`{provenance.rerun_command(path)}` "
+        f"(or `python tools/execute_notebooks.py {path}`)"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
@@ -179,3 +193,94 @@ def test_small_and_free_of_machine_paths(path):
         assert marker not in raw, (
             f"the stored notebook mentions a machine path ({marker})"
         )
+
+
+def _tiny_repository(tmp_path: Path) -> tuple[dict, Path]:
+    """A notebook of two code cells that used one dlcourse module and one data file."""
+    (tmp_path / "dlcourse").mkdir(exist_ok=True)
+    (tmp_path / "dlcourse" / "__init__.py").write_text("")
+    (tmp_path / "dlcourse" / "core.py").write_text("def f(x):\n    return x\n")
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "numbers.csv").write_text("1,2\n")
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# A title"},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "from dlcourse import core",
+            },
+            {
+                "cell_type": "code",
+                "metadata": {"tags": ["nbval-check-output"]},
+                "source": ["core.f(", "2)"],
+            },
+        ],
+        "metadata": {},
+    }
+    block = provenance.fingerprint(
+        notebook,
+        scale="quick",
+        modules=["dlcourse", "dlcourse.core", "dlcourse.compiled_elsewhere"],
+        files=["data/numbers.csv"],
+        root=tmp_path,
+    )
+    provenance.record(notebook, block)
+    return notebook, tmp_path
+
+
+def test_a_freshly_executed_notebook_is_current(tmp_path):
+    notebook, root = _tiny_repository(tmp_path)
+    assert provenance.stale_reasons(notebook, root) == []
+
+
+def test_a_changed_code_cell_or_tag_makes_a_notebook_stale(tmp_path):
+    notebook, root = _tiny_repository(tmp_path)
+    notebook["cells"][2]["source"] = "core.f(3)"
+    assert provenance.stale_reasons(notebook, root) == ["cell 2 changed"]
+    notebook, root = _tiny_repository(tmp_path)
+    notebook["cells"][1]["metadata"]["tags"] = ["remove-cell"]
+    assert provenance.stale_reasons(notebook, root) == ["cell 1 changed"]
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "source": "1"})
+    assert provenance.stale_reasons(notebook, root) == [
+        "2 code cells when executed, 3 now"
+    ]
+
+
+def test_markdown_alone_does_not_make_a_notebook_stale(tmp_path):
+    notebook, root = _tiny_repository(tmp_path)
+    notebook["cells"][0]["source"] = "# Another title"
+    assert provenance.stale_reasons(notebook, root) == []
+
+
+def test_a_changed_module_or_data_file_makes_a_notebook_stale(tmp_path):
+    notebook, root = _tiny_repository(tmp_path)
+    (root / "dlcourse" / "core.py").write_text("def f(x):\n    return 2 * x\n")
+    (root / "data" / "numbers.csv").write_text("1,3\n")
+    assert provenance.stale_reasons(notebook, root) == [
+        "dlcourse/core.py changed",
+        "data/numbers.csv changed",
+    ]
+    (root / "dlcourse" / "core.py").unlink()
+    assert "module dlcourse.core no longer exists" in provenance.stale_reasons(
+        notebook, root
+    )
+
+
+def test_another_scale_or_no_fingerprint_makes_a_notebook_stale(tmp_path):
+    notebook, root = _tiny_repository(tmp_path)
+    notebook["metadata"]["dlcourse"]["execution"]["scale"] = "full"
+    assert provenance.stale_reasons(notebook, root) == [
+        "executed at scale 'full', not 'quick'"
+    ]
+    del notebook["metadata"]["dlcourse"]
+    assert provenance.stale_reasons(notebook, root)[0].startswith(
+        "no execution fingerprint"
+    )
+
+
+def test_the_staleness_message_names_the_command_to_run():
+    assert provenance.rerun_command("chapters/03_cnn.ipynb") == (
+        "make chapter CHAPTER=chapters/03_cnn.ipynb"
+    )
+    assert "\nchapter:" in (ROOT / "Makefile").read_text()

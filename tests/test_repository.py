@@ -1,4 +1,7 @@
-"""The repository keeps its promises: pinned requirements, the two README commands, CI, offline assets."""
+"""The repository keeps its promises.
+
+Pinned requirements, the two README commands, CI, `make help`, offline assets.
+"""
 
 from __future__ import annotations
 
@@ -79,8 +82,41 @@ def test_toc_notebooks_lists_existing_files_in_order():
 def test_importing_dlcourse_loads_nothing_heavy():
     import subprocess
 
-    code = "import sys, dlcourse; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    code = (
+        "import sys, dlcourse; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False False"
+
+
+def test_make_help_lists_every_target():
+    import subprocess
+
+    makefile = (ROOT / "Makefile").read_text()
+    targets = re.findall(r"^([a-z][\w-]*):", makefile, flags=re.MULTILINE)
+    assert {"help", "chapter", "lint", "results", "bench", "test"} <= set(targets)
+    shown = subprocess.run(
+        ["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    missing = [target for target in targets if f"make {target}" not in shown]
+    assert not missing, f"`make help` does not list: {missing}"
+
+
+def test_ci_fails_when_make_test_fails(tmp_path):
+    import os
+    import subprocess
+
+    fake_make = tmp_path / "make"
+    fake_make.write_text('#!/bin/sh\necho "make $*"\nexit 3\n')
+    fake_make.chmod(0o755)
+    environment = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "run")],
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert result.returncode == 3 and "make test" in result.stdout

@@ -9,7 +9,7 @@ stored outputs, so run it after changing a chapter or a ``dlcourse`` module it u
 - The kernel runs at the quick scale unless ``--scale`` says otherwise: a
   ``DLCOURSE_SCALE`` set in the shell does not leak into the stored outputs.
 - Widget state is saved (the site shows the widgets); cell timing is not recorded, so
-  diffs stay readable.
+  diffs stay readable; ``tools/tidy_notebooks.py`` sets JupyterLab's view metadata.
 - The notebook's metadata records what its outputs were computed from (see
   ``tools/provenance.py``); ``tests/test_notebooks.py`` fails when that changes.
 - The client is ``tools/notebook_client.py``'s, which cannot stall on a widget cell.
@@ -31,6 +31,7 @@ from nbclient.util import ensure_async, run_sync
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import provenance  # noqa: E402
+import tidy_notebooks  # noqa: E402
 from notebook_client import ReliableNotebookClient  # noqa: E402
 
 ROOT = provenance.ROOT
@@ -156,6 +157,7 @@ def execute(path: Path, scale: str = "quick") -> float:
         notebook, scale=report["scale"], modules=report["modules"], files=reads
     )
     provenance.record(notebook, block)
+    tidy_notebooks.tidy(notebook)  # JupyterLab's view of the tags (folded solutions)
     nbformat.write(notebook, path)
     return seconds
 

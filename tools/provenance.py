@@ -130,13 +130,19 @@ def stale_reasons(
     if len(now) != len(then):
         reasons.append(f"{len(then)} code cells when executed, {len(now)} now")
     else:
+        positions = [
+            index
+            for index, cell in enumerate(notebook["cells"])
+            if cell["cell_type"] == "code"
+        ]
         changed = [
-            index for index, (a, b) in enumerate(zip(now, then, strict=True)) if a != b
+            str(position)
+            for position, a, b in zip(positions, now, then, strict=True)
+            if a != b
         ]
         if changed:
-            shown = ", ".join(str(index) for index in changed[:5])
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
-            reasons.append(f"code cell(s) {shown}{more} (counting code cells) changed")
+            reasons.append(f"cell {', '.join(changed[:5])}{more} changed")
     for name, value in sorted(recorded.get("modules", {}).items()):
         path = module_file(name, root)
         if path is None:
