@@ -142,7 +142,17 @@ def sample_bernoulli(probabilities: Any, uniforms: Any) -> dict[str, Any]:
             "`probabilities` must lie in [0, 1], got values from "
             f"{probabilities.min():.3g} to {probabilities.max():.3g}"
         )
-    uniforms = check_array("uniforms", uniforms, shape=probabilities.shape)
+    uniforms = check_array("uniforms", uniforms)
+    if uniforms.shape != probabilities.shape:
+        raise ValueError(
+            "`uniforms` must have the shape of `probabilities`, "
+            f"{probabilities.shape}, got {uniforms.shape}"
+        )
+    if uniforms.min() < 0.0 or uniforms.max() > 1.0:
+        raise ValueError(
+            "`uniforms` must hold uniform random numbers in [0, 1], got values from "
+            f"{uniforms.min():.3g} to {uniforms.max():.3g}"
+        )
     return {"probabilities": probabilities, "uniforms": uniforms}
 
 
