@@ -15,15 +15,12 @@ from dlcourse.exercises import toolkit as exercises
 pytestmark = pytest.mark.toolkit
 
 
-def _status(exercise, answer):
-    return exercise.check(answer)
-
-
 def test_reference_answers_are_correct_and_their_code_is_shown():
     for exercise in (
         exercises.dense_parameter_count,
         exercises.dense_logits,
         exercises.softmax,
+        exercises.cross_entropy,
     ):
         assert exercise.check(exercise.answer).status == "correct"
         solution = exercise.solution()
@@ -32,11 +29,15 @@ def test_reference_answers_are_correct_and_their_code_is_shown():
 
 
 def test_stubs_are_not_done():
-    def softmax(logits): ...
+    def cross_entropy(logits, labels): ...
+
+    def softmax(logits):
+        """Not written yet."""
 
     def dense_logits(x, weights):
         raise NotImplementedError
 
+    assert exercises.cross_entropy.check(cross_entropy).status == "not done"
     assert exercises.softmax.check(softmax).status == "not done"
     assert exercises.dense_logits.check(dense_logits).status == "not done"
     assert exercises.dense_parameter_count.check(...).status == "not done"
@@ -103,15 +104,67 @@ def _unstable(logits):
     ],
 )
 def test_softmax_diagnoses(answer, diagnosis):
-    result = exercises.softmax.check(answer)
+    with np.errstate(all="ignore"):
+        result = exercises.softmax.check(answer)
     assert result.status == "incorrect" and diagnosis in result.message, result
+
+
+def test_the_softmax_solution_is_the_package_softmax():
+    from dlcourse.reference import activations
+
+    assert exercises.softmax.answer is activations.softmax
+    assert "def softmax(" in exercises.softmax.solution().code
+
+
+def _naive(logits, labels):
+    exponentials = np.exp(logits)
+    probabilities = exponentials / exponentials.sum(axis=-1, keepdims=True)
+    return -np.log(probabilities[np.arange(len(labels)), labels])
+
+
+def _shifted_softmax_then_log(logits, labels):
+    return _naive(logits - logits.max(axis=-1, keepdims=True), labels)
+
+
+@pytest.mark.parametrize(
+    ("answer", "diagnosis"),
+    [
+        (_naive, "logits near 1000 gives NaN or infinity"),
+        (_shifted_softmax_then_log, "far below the others gives NaN or infinity"),
+        (lambda z, y: _naive(z, y).mean(), "one number for the whole batch"),
+        (lambda z, y: _naive(z, y).sum(), "not their sum"),
+        (lambda z, y: -_naive(z, y), "wrong sign"),
+        (lambda z, y: np.exp(-_naive(z, y)), "probability of the label"),
+        (lambda z, y: _naive(z, y[::-1]), "values are off"),
+        (lambda z, y: np.zeros(len(y)), "values are off"),
+        (lambda z, y: np.full(len(y), np.nan), "NaN"),
+        (lambda z, y: "loss", "array of numbers"),
+        (lambda z, y: z[:, 0], "values are off"),
+    ],
+)
+def test_cross_entropy_diagnoses(answer, diagnosis):
+    with np.errstate(all="ignore"):
+        result = exercises.cross_entropy.check(answer)
+    assert result.status == "incorrect" and diagnosis in result.message, result
+
+
+def test_cross_entropy_agrees_with_keras():
+    import keras
+
+    rng = np.random.default_rng(0)
+    logits, labels = rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)
+    expected = keras.ops.convert_to_numpy(
+        keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+    )
+    got = exercises.cross_entropy.answer(logits, labels)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
 def test_messages_never_reveal_an_expected_value():
     for exercise, answer in (
         (exercises.dense_parameter_count, lambda inputs, units: 1),
         (exercises.dense_logits, lambda x, w: np.zeros((len(x), len(w.bias)))),
-        (exercises.softmax, lambda z: np.zeros_like(z)),
+        (exercises.cross_entropy, lambda z, y: np.zeros(len(y))),
     ):
         message = exercise.check(answer).message
         assert "650" not in message and "0.09" not in message, message

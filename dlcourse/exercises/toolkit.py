@@ -4,13 +4,16 @@ Easiest first:
 
 * ``dense_parameter_count`` - how many trainable numbers a ``Dense`` layer has;
 * ``dense_logits`` - the scores ``x W + b`` of a dense layer, from its weights;
-* ``softmax`` - a softmax that does not overflow for large logits.
+* ``softmax`` - a softmax that does not overflow for large logits;
+* ``cross_entropy`` - the loss ``-log softmax(z)_y``, finite even for extreme logits.
 
-Each reference answer is defined below under the learner's name, and then that name is
+Each reference answer is defined below under the learner's name (the softmax's is the
+package's own, :func:`dlcourse.reference.activations.softmax`), and then that name is
 rebound to its :class:`~dlcourse.exercises.framework.Exercise`, so the solution a
-learner sees (``exercises.softmax.solution()``) is the very function the tests check.
-Every checker tries the learner's function on a fixed case and on random cases drawn
-afresh at every check; the expected values come from :mod:`dlcourse.reference`.
+learner sees (``exercises.cross_entropy.solution()``) is the very function the tests
+check. Every checker tries the learner's function on a fixed case and on random cases
+drawn afresh at every check; the expected values come from Keras, from
+:mod:`dlcourse.reference`, or from the reference answer.
 """
 
 from __future__ import annotations
@@ -165,13 +168,7 @@ dense_logits = Exercise(
 
 
 # --- softmax -------------------------------------------------------------------------
-
-
-def softmax(logits):
-    """exp(z) normalised in each row, computed so that large logits cannot overflow."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+# The reference answer is the package's own softmax, dlcourse.reference.activations.
 
 
 def _softmax_cases() -> Iterator[tuple[str, np.ndarray]]:
@@ -238,8 +235,105 @@ softmax = Exercise(
     _check_softmax,
     hint="Start from the formula on the page. For logits near 1000, np.exp overflows: "
     "what can you subtract from a row of logits without changing its softmax?",
-    answer=softmax,
-    explanation="Subtracting each row's largest logit changes nothing (the factor "
-    "exp(-max) cancels between numerator and denominator) and makes every exponent "
-    "at most 0, so nothing overflows.",
+    answer=activations.softmax,
+    explanation="This is the package's own softmax, the one every chapter uses. "
+    "Subtracting each row's largest logit changes nothing (the factor exp(-max) "
+    "cancels between numerator and denominator) and makes every exponent at most 0, "
+    "so nothing overflows.",
+)
+
+
+# --- cross_entropy -------------------------------------------------------------------
+
+
+def cross_entropy(logits, labels):
+    """-log softmax(z)_y for each row of logits z and its label y, without overflow."""
+    largest = logits.max(axis=-1, keepdims=True)
+    log_total = np.log(np.exp(logits - largest).sum(axis=-1)) + largest[:, 0]
+    return log_total - logits[np.arange(len(labels)), labels]
+
+
+def _cross_entropy_cases() -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    yield (
+        "on a fixed batch of 3 (4 classes)",
+        np.array([[1.0, 2.0, 3.0, 0.5], [0.0, 0.0, 0.0, 0.0], [-1.0, 5.0, 2.0, 1.0]]),
+        np.array([2, 0, 3]),
+    )
+    rng = fresh_rng()
+    for _ in range(RANDOM_CASES):
+        batch, classes = int(rng.integers(1, 7)), int(rng.integers(2, 12))
+        scale = float(rng.choice([0.1, 1.0, 10.0]))
+        yield (
+            f"on a random batch of {batch} ({classes} classes)",
+            rng.normal(scale=scale, size=(batch, classes)),
+            rng.integers(0, classes, size=batch),
+        )
+
+
+def _check_cross_entropy(answer: Any) -> str:
+    for case, logits, labels in _cross_entropy_cases():
+        got = call_answer(answer, logits, labels, what="your cross_entropy", case=case)
+        expected = cross_entropy.answer(logits, labels)
+        probabilities = activations.softmax(logits)
+        picked = probabilities[np.arange(len(labels)), labels]
+        expect_array(
+            got,
+            expected,
+            what=f"The output of your cross_entropy {case}",
+            diagnoses={
+                f"Your cross_entropy {case} returns one number for the whole batch: "
+                "return one loss per row.": expected.mean(),
+                f"Your cross_entropy {case} returns one number for the whole batch: "
+                "return one loss per row, not their sum.": expected.sum(),
+                f"Your cross_entropy {case} returns the probability of the label; "
+                "the loss is minus its logarithm.": picked,
+                f"Your cross_entropy {case} returns the loss of every class; pick "
+                "the one of each row's label.": -np.log(probabilities),
+            },
+        )
+    rng = fresh_rng()
+    checks = [
+        ("on logits near 1000", 1000.0 + rng.normal(size=(2, 5)), np.array([1, 4])),
+        (
+            "where the label's logit is far below the others",
+            np.array([[0.0, 900.0, 1.0], [-800.0, 0.0, 3.0]]),
+            np.array([0, 0]),
+        ),
+    ]
+    for case, logits, labels in checks:
+        with np.errstate(all="ignore"):
+            got = call_answer(
+                answer, logits, labels, what="your cross_entropy", case=case
+            )
+            try:
+                finite = bool(np.all(np.isfinite(np.asarray(got, dtype=np.float64))))
+            except (TypeError, ValueError):
+                finite = True  # expect_array below says what is wrong with the type
+        if not finite:
+            raise Wrong(
+                f"Your cross_entropy {case} gives NaN or infinity. Work with the "
+                "logarithm throughout: log softmax(z)_y is z_y minus the log of a sum "
+                "of exponentials. Can you compute that log without any exp "
+                "overflowing, or any probability rounding to 0?"
+            )
+        expect_array(
+            got,
+            cross_entropy.answer(logits, labels),
+            what=f"The output of your cross_entropy {case}",
+        )
+    return "Your loss is right, and finite even where a probability rounds to 0."
+
+
+cross_entropy = Exercise(
+    "cross_entropy",
+    _check_cross_entropy,
+    hint="Write log softmax(z)_y with the formula on the page and simplify the log of "
+    "a quotient. The trick that keeps exp from overflowing in the softmax works "
+    "inside the logarithm too.",
+    answer=cross_entropy,
+    explanation="log softmax(z)_y = z_y - log sum_j exp(z_j), and log sum_j exp(z_j) = "
+    "m + log sum_j exp(z_j - m) for the row's largest logit m: every exponent is at "
+    "most 0 and the sum is at least 1, so neither exp nor log can overflow or give "
+    "-inf. Keras computes the same with "
+    "keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True).",
 )
