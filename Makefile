@@ -105,7 +105,7 @@ bench: setup
 	$(PY) benchmarks/run.py $(NOTEBOOKS)
 
 stress: setup
-	$(PY) tools/stress_notebooks.py $(NOTEBOOKS)
+	$(PY) tools/stress_notebooks.py --output benchmarks/stress.md $(NOTEBOOKS)
 
 # Every results/make_*.py, in name order; no results folder means nothing to do.
 results: setup

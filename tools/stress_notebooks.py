@@ -9,19 +9,26 @@ For each notebook (default: every chapter of the table of contents):
   they need), then every widget cell ``--widget-runs`` times more, in a row;
 - whole chapter: ``--chapter-runs`` fresh kernels run the notebook top to bottom.
 
-Nothing is saved. A *hang* is a cell whose execution lasts ``--stall-seconds`` or more:
-the cell timeout is set to that value, and a client that missed the reply wakes only
-when the timeout runs out (or raises). ``--client stock`` uses nbclient's own client, to
-show the hang; ``--widen`` sleeps that long in nbclient's Output-widget stand-in before
-it answers the kernel, which widens the race window as a loaded machine does (it makes
-the stock client's hang reproducible). The reliable client also reports how many replies
-its watchdog found that the event loop had missed (``lost wake-ups``).
-Prints one Markdown table row per notebook and a total.
+Nothing is saved; errors are allowed (and counted), since a chapter being edited may
+fail, and what is measured is whether the client waits for nothing. A *hang* is a cell
+whose execution lasts ``--stall-seconds`` or more: the cell timeout is set to that
+value, and a client that missed the reply wakes only when the timeout runs out (or
+raises). ``--client stock`` uses nbclient's own client, to show the hang; ``--widen``
+sleeps that long in nbclient's Output-widget stand-in before it answers the kernel,
+which widens the race window as a loaded machine does (it makes the stock client's hang
+reproducible). The reliable client also reports how many replies its watchdog found
+that the event loop had missed (``lost wake-ups``).
+
+Prints one Markdown table row per notebook and a total; ``--output FILE`` also writes
+them, with the command and the machine's load, as a Markdown section (``--append`` adds
+to the file instead: ``make bench`` copies ``benchmarks/stress.md`` into its results).
+Exits with 1 if any run hung.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import sys
@@ -48,6 +55,7 @@ class Tally:
 
     runs: int = 0
     hangs: int = 0
+    errors: int = 0
     lost_wakeups: int = 0
     slowest: float = 0.0
     seconds: list[float] = field(default_factory=list)
@@ -82,18 +90,22 @@ def make_client(
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
         record_timing=False,
+        allow_errors=True,  # a chapter being edited may fail; hangs are what we count
     )
 
 
-def timed(client: NotebookClient, cell: nbformat.NotebookNode, index: int, stall: int):
-    """Execute one cell; return (seconds, hung)."""
+def timed(
+    client: NotebookClient, cell: nbformat.NotebookNode, index: int, stall: int
+) -> tuple[float, bool, bool]:
+    """Execute one cell; return its seconds, whether it hung, whether it failed."""
     started = time.perf_counter()
     try:
         client.execute_cell(cell, index)
     except CellTimeoutError:
-        return time.perf_counter() - started, True
+        return time.perf_counter() - started, True, False
     seconds = time.perf_counter() - started
-    return seconds, seconds >= 0.95 * stall
+    failed = any(output.output_type == "error" for output in cell.outputs)
+    return seconds, seconds >= 0.95 * stall, failed
 
 
 def stress_widgets(path: Path, options: argparse.Namespace) -> Tally:
@@ -109,10 +121,11 @@ def stress_widgets(path: Path, options: argparse.Namespace) -> Tally:
                 client.execute_cell(notebook.cells[index], index)
         for _ in range(options.widget_runs):
             for index in targets:
-                seconds, hung = timed(
+                seconds, hung, failed = timed(
                     client, notebook.cells[index], index, options.stall_seconds
                 )
                 tally.add(seconds, hung)
+                tally.errors += failed
         tally.lost_wakeups = getattr(client, "lost_wakeups", 0)
     return tally
 
@@ -122,14 +135,18 @@ def stress_chapter(path: Path, options: argparse.Namespace) -> Tally:
     for _ in range(options.chapter_runs):
         notebook = nbformat.read(path, as_version=4)
         client = make_client(notebook, path, options.client, options.stall_seconds)
-        hung = False
+        hung = failed = False
         started = time.perf_counter()
         with client.setup_kernel():
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type == "code":
-                    hung |= timed(client, cell, index, options.stall_seconds)[1]
+                    _, cell_hung, cell_failed = timed(
+                        client, cell, index, options.stall_seconds
+                    )
+                    hung, failed = hung or cell_hung, failed or cell_failed
             tally.lost_wakeups += getattr(client, "lost_wakeups", 0)
         tally.add(time.perf_counter() - started, hung)
+        tally.errors += failed
     return tally
 
 
@@ -152,6 +169,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--client", choices=("reliable", "stock"), default="reliable")
     parser.add_argument("--widen", type=float, default=0.0, metavar="SECONDS")
     parser.add_argument("--stall-seconds", type=int, default=60)
+    parser.add_argument("--output", type=Path, help="write the table to this file")
+    parser.add_argument("--append", action="store_true", help="add to --output")
     options = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["DLCOURSE_SCALE"] = "quick"
@@ -160,15 +179,18 @@ def main(argv: list[str]) -> int:
     paths = [Path(name) for name in options.notebooks] or [
         ROOT / path for path in toc_notebooks()
     ]
+    load_before = os.getloadavg()[0]
+    lines = [
+        "| notebook | widget cells | widget-cell runs | hangs | lost wake-ups "
+        "| slowest (s) | chapter runs | hangs | lost wake-ups | slowest (s) "
+        "| runs with an error |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     print(
         f"client {options.client}, widen {options.widen} s, a hang is a cell of "
         f"{options.stall_seconds} s or more\n"
     )
-    print(
-        "| notebook | widget cells | widget-cell runs | hangs | lost wake-ups "
-        "| slowest (s) | chapter runs | hangs | lost wake-ups | slowest (s) |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(lines))
     stock = options.client == "stock"
     totals = [0, 0, 0, 0]
     for path in paths:
@@ -183,18 +205,48 @@ def main(argv: list[str]) -> int:
         ]
         name = path.resolve()
         name = name.relative_to(ROOT) if name.is_relative_to(ROOT) else path.name
-        print(
+        lines.append(
             f"| {name} | {cells} | {widgets.runs} | {widgets.hangs} "
             f"| {'n/a' if stock else widgets.lost_wakeups} | {widgets.slowest:.1f} "
             f"| {chapters.runs} | {chapters.hangs} "
-            f"| {'n/a' if stock else chapters.lost_wakeups} | {chapters.slowest:.1f} |",
-            flush=True,
+            f"| {'n/a' if stock else chapters.lost_wakeups} | {chapters.slowest:.1f} "
+            f"| {widgets.errors + chapters.errors} |"
         )
-    print(
-        f"\ntotal: {totals[1]} hangs in {totals[0]} widget-cell runs, "
-        f"{totals[3]} hangs in {totals[2]} chapter runs"
+        print(lines[-1], flush=True)
+    total = (
+        f"Total: {totals[1]} hangs in {totals[0]} widget-cell runs, "
+        f"{totals[3]} hangs in {totals[2]} chapter runs."
     )
+    print(f"\n{total}")
+    if options.output:
+        write_section(options, lines, total, load_before)
     return 1 if totals[1] or totals[3] else 0
+
+
+def write_section(
+    options: argparse.Namespace, lines: list[str], total: str, load_before: float
+) -> None:
+    """Write (or append) the run as Markdown to ``options.output``."""
+    arguments = [
+        f"--client {options.client}",
+        f"--widget-runs {options.widget_runs}",
+        f"--chapter-runs {options.chapter_runs}",
+        f"--stall-seconds {options.stall_seconds}",
+    ]
+    if options.widen:
+        arguments.append(f"--widen {options.widen}")
+    command = "python tools/stress_notebooks.py " + " ".join(arguments)
+    heading = "## Hang-proof execution (`make stress`)\n\n"
+    text = (
+        f"`{command}` on {dt.date.today().isoformat()}, {os.cpu_count()} cores, "
+        f"load average {load_before:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end. {total}\n\n" + "\n".join(lines) + "\n"
+    )
+    if options.append and options.output.is_file():
+        previous = options.output.read_text().rstrip()
+        options.output.write_text(previous + "\n\n" + text)
+    else:
+        options.output.write_text(heading + text)
 
 
 if __name__ == "__main__":
