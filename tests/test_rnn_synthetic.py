@@ -1,4 +1,4 @@
-"""The generated data of the recurrent-network chapter: pen strokes and the delay task."""
+"""The generated data of the RNN chapter: pen strokes and the delay task."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The delay task: remember one random bit for ``lag`` steps (recurrent-network chapter).
+"""The delay task: remember one random bit for ``lag`` steps (the RNN chapter).
 
 Generated, not measured: each sequence is a stream of random +1/-1 inputs, and the label
 is the input seen ``lag`` steps before the end. To answer, a network must keep that bit
