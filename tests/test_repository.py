@@ -120,3 +120,50 @@ def test_ci_fails_when_make_test_fails(tmp_path):
         env=environment,
     )
     assert result.returncode == 3 and "make test" in result.stdout
+
+
+def _imported_top_level_names(folder: Path) -> set[str]:
+    """Top-level modules the files of ``folder`` import, lazily or by name."""
+    import ast
+
+    names = set()
+    for path in folder.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", None))
+                in {"import_module", "_module_folder"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def test_pyproject_declares_every_package_dlcourse_imports():
+    import importlib.metadata
+    import tomllib
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        normal(re.match(r"[A-Za-z0-9_.\-]+", line).group())
+        for line in project["dependencies"]
+    }
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = []
+    for name in sorted(_imported_top_level_names(ROOT / "dlcourse")):
+        if name in sys.stdlib_module_names or name == "dlcourse":
+            continue
+        providers = {normal(dist) for dist in distributions.get(name, [name])}
+        if not providers & declared:
+            undeclared.append(f"{name} (from {sorted(providers)})")
+    assert not undeclared, f"pyproject.toml does not declare: {undeclared}"
