@@ -100,6 +100,39 @@ def test_stored_outputs_are_current(path):
     )
 
 
+# A cell that checks an exercise: its call, or the text of a stored CheckResult.
+CHECK_CALL = re.compile(r"\bexercises\.\w+\.check\(")
+CHECK_OUTPUT = re.compile(r"(✓ Correct|✗ Incorrect|… Not done yet|⚠ Checker error) \(")
+
+
+def output_texts(cell: dict) -> list[str]:
+    texts = []
+    for output in cell.get("outputs", []):
+        text = output.get("text") or output.get("data", {}).get("text/plain", "")
+        texts.append("".join(text) if isinstance(text, list) else text)
+    return texts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
+def test_every_checker_output_is_compared_by_nbval(path):
+    """nbval (lax) compares only tagged cells: an untagged check cell could keep a
+    stale message ("Incorrect" for an untouched stub) without CI noticing."""
+    untagged, checker_errors = [], []
+    for index, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        texts = output_texts(cell)
+        if CHECK_CALL.search(source(cell)) or any(CHECK_OUTPUT.match(t) for t in texts):
+            if "nbval-check-output" not in tags(cell):
+                untagged.append(index)
+        if any(text.startswith("⚠ Checker error") for text in texts):
+            checker_errors.append(index)
+    assert not untagged, (
+        f"cells {untagged} check an exercise but lack the nbval-check-output tag"
+    )
+    assert not checker_errors, f"cells {checker_errors} store a checker error"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
 def test_widget_state_is_saved_for_every_widget_shown(path):
     notebook = load(path)
