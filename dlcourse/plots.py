@@ -23,8 +23,10 @@ from dlcourse._checks import (
     check_str,
 )
 
-#: The most panels, images or classes one plot draws (more would not be readable).
+#: The most panels or images one plot draws (more would not be readable).
 MAX_PANELS = 1_000
+#: The most classes a confusion matrix shows.
+MAX_CLASSES = 100
 
 
 def _pyplot() -> Any:
@@ -339,9 +341,9 @@ def plot_confusion_matrix(
     y_pred = check_array("y_pred", y_pred, ndim=1, dtype="int")
     check_same_length(("y_true", "y_pred"), y_true, y_pred)
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
-        if labels.min() < 0 or labels.max() >= MAX_PANELS:
+        if labels.min() < 0 or labels.max() >= MAX_CLASSES:
             raise ValueError(
-                f"`{name}` must hold class numbers 0, 1, 2, ... below {MAX_PANELS}; "
+                f"`{name}` must hold class numbers 0, 1, 2, ... below {MAX_CLASSES}; "
                 f"got {int(labels.min())} to {int(labels.max())}"
             )
     classes = int(max(y_true.max(), y_pred.max())) + 1
@@ -349,7 +351,7 @@ def plot_confusion_matrix(
         if (
             isinstance(class_names, str | bytes | Mapping)
             or not isinstance(class_names, Sequence | np.ndarray)
-            or not classes <= len(class_names) <= MAX_PANELS
+            or not classes <= len(class_names) <= MAX_CLASSES
         ):
             raise ValueError(
                 f"`class_names` must name all {classes} classes, "

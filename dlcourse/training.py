@@ -204,6 +204,28 @@ def _check_model(model: Any, *, compiled: bool) -> Any:
     return model
 
 
+def _check_fits_model(model: Any, name: str, x: np.ndarray) -> None:
+    """Raise ``ValueError`` unless the rows of ``x`` fit the model's input shape."""
+    try:
+        wanted = model.input_shape
+    except (AttributeError, ValueError):  # a subclassed model not built yet
+        return
+    if not isinstance(wanted, tuple) or not all(
+        size is None or isinstance(size, int) for size in wanted
+    ):
+        return  # several inputs: Keras checks them
+    row = tuple(wanted[1:])
+    if len(row) != x.ndim - 1 or any(
+        size is not None and size != got
+        for size, got in zip(row, x.shape[1:], strict=True)
+    ):
+        shown = "(rows, " + ", ".join("any" if s is None else str(s) for s in row) + ")"
+        raise ValueError(
+            f"`{name}` must have the shape the model's input wants, {shown}; "
+            f"got shape {x.shape}"
+        )
+
+
 def fit(
     model: Any,
     x: Any,
@@ -244,6 +266,7 @@ def fit(
     x_array = check_array("x", x, dtype="number")
     y_array = check_array("y", y, dtype="number")
     check_same_length(("x", "y"), x_array, y_array)
+    _check_fits_model(model, "x", x_array)
     if validation_data is not None:
         if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
             raise TypeError(
@@ -253,6 +276,12 @@ def fit(
         x_val = check_array("validation_data[0]", validation_data[0], dtype="number")
         y_val = check_array("validation_data[1]", validation_data[1], dtype="number")
         check_same_length(("validation_data[0]", "validation_data[1]"), x_val, y_val)
+        _check_fits_model(model, "validation_data[0]", x_val)
+        if y_val.shape[1:] != y_array.shape[1:]:
+            raise ValueError(
+                "`validation_data[1]` must have rows shaped like those of `y`, "
+                f"{y_array.shape[1:]}; got shape {y_val.shape}"
+            )
         validation_data = (x_val, y_val)
     if callbacks is not None and not isinstance(callbacks, list):
         raise TypeError(
@@ -296,6 +325,7 @@ def predict_classes(model: Any, x: Any, *, batch_size: int = 256) -> np.ndarray:
 
     _check_model(model, compiled=False)
     x_array = check_array("x", x, dtype="number")
+    _check_fits_model(model, "x", x_array)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=MAX_BATCH_SIZE)
     classes = []
     for start in range(0, len(x_array), batch_size):
@@ -354,6 +384,10 @@ def accuracy(model: Any, x: Any, y: Any = None, *, batch_size: int = 256) -> flo
     x_array = check_array("x", x, dtype="number")
     y_true = check_array("y", y, ndim=1, dtype="int")
     check_same_length(("x", "y"), x_array, y_true)
+    if y_true.min() < 0:
+        raise ValueError(
+            f"`y` must hold class numbers 0, 1, 2, ...; got {int(y_true.min())}"
+        )
     predicted = predict_classes(model, x_array, batch_size=batch_size)
     return float(np.mean(predicted == y_true))
 

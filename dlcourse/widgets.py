@@ -9,6 +9,7 @@ kernel (JupyterLab or Binder).
 from __future__ import annotations
 
 import html
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -56,6 +57,15 @@ def interactive_plot(
                 f"IntSlider, got {type(control).__name__}"
             )
     check_str("title", title)
+    try:
+        inspect.signature(draw).bind(**controls)
+    except TypeError as error:
+        raise TypeError(
+            f"`draw` must take one keyword argument per control "
+            f"({', '.join(controls)}): {error}"
+        ) from None
+    except ValueError:  # a built-in without a signature: called as it is
+        pass
 
     def redraw(**values: Any) -> None:
         draw(**values)

@@ -211,3 +211,18 @@ def test_label_accuracy_and_stopwatch():
 def test_the_old_accuracy_of_labels_still_answers_with_a_deprecation_warning():
     with pytest.warns(DeprecationWarning, match="renamed label_accuracy"):
         assert training.accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75
+
+
+def test_inputs_that_do_not_fit_the_model_are_named():
+    model = tiny_model()
+    x, y = tiny_data()
+    with pytest.raises(ValueError, match=r"`x` must have the shape .* \(rows, 4\)"):
+        training.fit(model, x[:, :3], y, epochs=1)
+    with pytest.raises(ValueError, match="`validation_data\\[0\\]` must have the"):
+        training.fit(model, x, y, epochs=1, validation_data=(x[:, :3], y))
+    with pytest.raises(ValueError, match="`validation_data\\[1\\]` must have rows"):
+        training.fit(model, x, y, epochs=1, validation_data=(x, y[:, None]))
+    with pytest.raises(ValueError, match="`x` must have the shape"):
+        training.predict_classes(model, x[:, None, :])
+    with pytest.raises(ValueError, match="`y` must hold class numbers"):
+        training.accuracy(model, x, -y - 1)

@@ -49,3 +49,8 @@ def test_the_title_is_shown_as_text_not_as_html():
         lambda n: None, {"n": ipywidgets.IntSlider()}, title="a < b & <i>c</i>"
     )
     assert box.children[0].value == "<b>a &lt; b &amp; &lt;i&gt;c&lt;/i&gt;</b>"
+
+
+def test_draw_must_take_the_controls_as_keywords():
+    with pytest.raises(TypeError, match=r"`draw` must take one keyword argument per"):
+        widgets.interactive_plot(lambda m: None, {"n": ipywidgets.IntSlider()})
