@@ -167,3 +167,31 @@ def test_pyproject_declares_every_package_dlcourse_imports():
         if not providers & declared:
             undeclared.append(f"{name} (from {sorted(providers)})")
     assert not undeclared, f"pyproject.toml does not declare: {undeclared}"
+
+
+def test_chapter_tests_follow_one_naming_scheme_with_their_marker():
+    """tests/test_<chapter>_<part>.py, marked @pytest.mark.<chapter> (CONTRIBUTING)."""
+    import tomllib
+
+    markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"
+    ]["markers"]
+    chapters = [
+        line.split(":")[0] for line in markers if re.search(r":\s*Chapter \d", line)
+    ]
+    assert len(chapters) >= 6, markers
+    problems = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        stem = path.stem.removeprefix("test_")
+        owner = next(
+            (chapter for chapter in chapters if stem.startswith(f"{chapter}_")), None
+        )
+        if stem in chapters:
+            problems.append(f"{path.name}: name it test_{stem}_<part>.py")
+        if owner and f"pytest.mark.{owner}" not in text:
+            problems.append(f"{path.name}: no @pytest.mark.{owner}")
+        for chapter in chapters:
+            if chapter != owner and re.search(rf"pytest\.mark\.{chapter}\b", text):
+                problems.append(f"{path.name}: marked {chapter} but not named for it")
+    assert not problems, problems
