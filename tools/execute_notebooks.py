@@ -36,9 +36,10 @@ from notebook_client import ReliableNotebookClient  # noqa: E402
 
 ROOT = provenance.ROOT
 SCALES = ("quick", "full")
-CELL_TIMEOUT = (
-    900  # seconds one cell may run (a full-scale training cell is the longest)
-)
+CELL_TIMEOUT = 900  # seconds a cell may run (a full-scale training cell is the longest)
+# Seconds the outputs may trail the reply. nbclient's default (4 s, then a warning)
+# would store a cell without its last outputs on a loaded machine; here it is an error.
+IOPUB_TIMEOUT = 60
 
 # Run silently in the kernel before the first cell: remember every repository file the
 # kernel opens for reading (an audit hook sees every open, whoever calls it).
@@ -136,6 +137,8 @@ def execute(path: Path, scale: str = "quick") -> float:
     client = ExecutingClient(
         notebook,
         timeout=CELL_TIMEOUT,
+        iopub_timeout=IOPUB_TIMEOUT,
+        raise_on_iopub_timeout=True,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
