@@ -12,7 +12,6 @@ import importlib
 import os
 import random
 import time
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,16 +82,6 @@ def by_scale(quick: Any, full: Any) -> Any:
         full: the value at the full scale.
     """
     return full if run_scale() == "full" else quick
-
-
-def scale() -> str:
-    """Deprecated name of :func:`run_scale` (``scale=`` elsewhere means a number)."""
-    warnings.warn(
-        "dlcourse.training.scale() is renamed run_scale()",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return run_scale()
 
 
 def _format_logs(logs: dict[str, Any]) -> str:
@@ -356,7 +345,7 @@ def label_accuracy(y_true: Any, y_pred: Any) -> float:
     return float(np.mean(y_true == y_pred))
 
 
-def accuracy(model: Any, x: Any, y: Any = None, *, batch_size: int = 256) -> float:
+def accuracy(model: Any, x: Any, y: Any, *, batch_size: int = 256) -> float:
     """The fraction of rows of ``x`` whose label ``y`` the ``model`` predicts right.
 
     :func:`predict_classes` then :func:`label_accuracy`. Introduced in Chapter 0.
@@ -366,20 +355,7 @@ def accuracy(model: Any, x: Any, y: Any = None, *, batch_size: int = 256) -> flo
         x: the inputs, an array with one row per example.
         y: the true labels, a 1-D integer array with one label per row of ``x``.
         batch_size: rows per call of the model, at most ``MAX_BATCH_SIZE``.
-
-    The older form ``accuracy(y_true, y_pred)`` still works, with a
-    ``DeprecationWarning``; it is now :func:`label_accuracy`.
     """
-    import keras
-
-    if y is None and not isinstance(model, keras.Model):
-        warnings.warn(
-            "accuracy(y_true, y_pred) is renamed label_accuracy(y_true, y_pred); "
-            "accuracy(model, x, y) predicts and scores in one call",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return label_accuracy(model, x)
     _check_model(model, compiled=False)
     x_array = check_array("x", x, dtype="number")
     y_true = check_array("y", y, ndim=1, dtype="int")

@@ -50,12 +50,6 @@ def test_run_scale_reads_the_environment(monkeypatch):
         training.run_scale()
 
 
-def test_the_old_name_scale_still_answers_with_a_deprecation_warning(monkeypatch):
-    monkeypatch.setenv(training.SCALE_ENV, "full")
-    with pytest.warns(DeprecationWarning, match="renamed run_scale"):
-        assert training.scale() == "full"
-
-
 def test_set_seed_goes_through_keras_and_seeds_python_and_numpy():
     import random
 
@@ -181,6 +175,8 @@ def test_predict_classes_and_accuracy_agree_with_keras():
     with pytest.raises(TypeError, match="`y` must be an array"):
         training.accuracy(model, x, None)
     with pytest.raises(TypeError, match="`model` must be a keras.Model"):
+        training.accuracy(y, y, y)
+    with pytest.raises(TypeError, match="`model` must be a keras.Model"):
         training.predict_classes("model", x)
     with pytest.raises(ValueError, match="`batch_size` must be at least 1"):
         training.predict_classes(model, x, batch_size=0)
@@ -206,11 +202,6 @@ def test_label_accuracy_and_stopwatch():
     with training.Stopwatch() as watch:
         sum(range(1000))
     assert watch.seconds >= 0
-
-
-def test_the_old_accuracy_of_labels_still_answers_with_a_deprecation_warning():
-    with pytest.warns(DeprecationWarning, match="renamed label_accuracy"):
-        assert training.accuracy([0, 1, 2, 2], [0, 1, 1, 2]) == 0.75
 
 
 def test_inputs_that_do_not_fit_the_model_are_named():
