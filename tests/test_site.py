@@ -268,6 +268,18 @@ def test_no_code_block_is_cut_off_at_1280_px(browser, server, path):
     visit = PageVisit(browser, server, path, DESKTOP)
     try:
         visit.page.evaluate("() => document.fonts.ready")
+        # Unfold every folded solution and <details>: a learner opens them.
+        visit.page.evaluate(
+            """() => {
+                document.querySelectorAll(".toggle-hidden button.toggle-button")
+                    .forEach(button => button.click());
+                document.querySelectorAll("details").forEach(d => (d.open = true));
+            }"""
+        )
+        visit.page.wait_for_timeout(300)
+        assert not visit.page.locator(".toggle-hidden").count(), (
+            "a solution stayed folded"
+        )
         cut_off = visit.page.evaluate(
             """selector => [...document.querySelectorAll(selector)]
                 .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth)

@@ -14,14 +14,7 @@ import numpy as np
 
 from dlcourse._checks import checked
 from dlcourse.reference import _dense_checks as checks
-from dlcourse.reference.activations import ACTIVATIONS as ACTIVATIONS
 from dlcourse.reference.activations import activate
-from dlcourse.reference.activations import sigmoid as sigmoid
-from dlcourse.reference.activations import softmax as softmax
-
-# ACTIVATIONS, sigmoid and softmax are defined in dlcourse.reference.activations; they
-# are imported here only so that modules written before it existed keep working.
-__all__ = ["DenseWeights", "dense"]
 
 
 class DenseWeights(NamedTuple):
@@ -45,7 +38,8 @@ def dense(
     Args:
         x: the inputs, one row per example.
         weights: the kernel ``W`` and the bias ``b``.
-        activation: the name of ``f``, one of ``ACTIVATIONS``; softmax acts on each row.
+        activation: the name of ``f``, in ``activations.ACTIVATIONS``; softmax acts
+            on each row.
 
     Returns:
         The outputs, shape ``(batch, units)``.
