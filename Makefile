@@ -74,8 +74,9 @@ book: web-assets
 test-unit: setup
 	$(PY) -m pytest tests -m "not browser" -p no:cacheprovider
 
+# nbval compares against the stored outputs, which are at the quick scale.
 test-notebooks: setup
-	$(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	DLCOURSE_SCALE=quick $(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    -p no:cacheprovider -o addopts="" $(NOTEBOOKS)
 
 test-site: setup
