@@ -565,6 +565,12 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "x": _floats(8, 5),
         "modules": [_dsn_weights()],
     },
+    "dlcourse.reference.ngram.ngram_bits_per_character": lambda: {
+        "train_codes": np.arange(40) % 5,
+        "test_codes": np.arange(12) % 5,
+        "order": 2,
+        "alphabet_size": 5,
+    },
     # synthetic data
     "dlcourse.synthetic.*.adding_problem": lambda: {"count": 4, "length": 10},
     "dlcourse.synthetic.delay.delay_task": lambda: {"count": 4, "lag": 2},
