@@ -104,6 +104,30 @@ def test_cd_update_adds_the_learning_rate_times_the_gradients() -> None:
         assert np.allclose(new, old + 0.1 * gradient)
 
 
+def test_persistent_chain_starts_where_it_is_told() -> None:
+    rng = np.random.default_rng(12)
+    weights = _random_rbm(rng, 5, 3)
+    v0, chain = _binary(rng, 4, 5), _binary(rng, 4, 5)
+    u_h, u_v = rng.random((4, 1, 3)), rng.random((4, 1, 5))
+    persistent = ref.cd_gradients(
+        v0, weights, hidden_uniforms=u_h, visible_uniforms=u_v, chain_start=chain
+    )
+    h0 = (u_h[:, 0] < ref.hidden_probabilities(chain, weights)).astype(float)
+    v1 = (u_v[:, 0] < ref.visible_probabilities(h0, weights)).astype(float)
+    assert np.array_equal(persistent.negative_visible, v1)
+    positive = v0.T @ ref.hidden_probabilities(v0, weights)
+    negative = v1.T @ ref.hidden_probabilities(v1, weights)
+    assert np.allclose(persistent.kernel, (positive - negative) / 4)
+    with pytest.raises(ValueError, match="chain_start"):
+        ref.cd_gradients(
+            v0,
+            weights,
+            hidden_uniforms=u_h,
+            visible_uniforms=u_v,
+            chain_start=chain[:2],
+        )
+
+
 def test_gibbs_chain_samples_with_the_given_numbers() -> None:
     rng = np.random.default_rng(5)
     weights = _random_rbm(rng, 6, 3)

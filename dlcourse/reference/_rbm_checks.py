@@ -157,10 +157,20 @@ def sample_bernoulli(probabilities: Any, uniforms: Any) -> dict[str, Any]:
 
 
 def cd_gradients(
-    v0: Any, weights: Any, hidden_uniforms: Any, visible_uniforms: Any
+    v0: Any,
+    weights: Any,
+    hidden_uniforms: Any,
+    visible_uniforms: Any,
+    chain_start: Any,
 ) -> dict[str, Any]:
     """Check the arguments of :func:`dlcourse.reference.rbm.cd_gradients`."""
-    return _chain(v0, weights, hidden_uniforms, visible_uniforms)
+    arguments = _chain(v0, weights, hidden_uniforms, visible_uniforms)
+    if chain_start is not None:
+        chain_start = check_array(
+            "chain_start", chain_start, ndim=2, shape=arguments["v0"].shape
+        )
+    arguments["chain_start"] = chain_start
+    return arguments
 
 
 def cd_update(

@@ -152,13 +152,16 @@ def cd_gradients(
     *,
     hidden_uniforms: np.ndarray,
     visible_uniforms: np.ndarray,
+    chain_start: np.ndarray | None = None,
 ) -> CDGradients:
     """The CD-k estimate of the log-likelihood gradient on a batch (Hinton 2002).
 
-    ``k`` is read from the uniforms, of shapes ``(batch, k, hidden)`` and ``(batch, k,
-    visible)``. The chain is ``h_0 ~ p(h | v0)``, then ``v_t ~ p(v | h_{t-1})`` and
-    ``h_t ~ p(h | v_t)``; the statistics use hidden *probabilities* (less noise, as
-    Hinton's guide advises) and the sampled ``v_k``::
+    ``k`` is read from the uniforms, of shapes ``(n, k, hidden)`` and ``(n, k,
+    visible)``. The chain is ``h_0 ~ p(h | v_start)``, then ``v_t ~ p(v | h_{t-1})`` and
+    ``h_t ~ p(h | v_t)``, where ``v_start`` is the data ``v0`` (CD) or, for persistent
+    CD (Tieleman 2008), the end of the previous update's chain. The statistics use
+    hidden *probabilities* (less noise, as Hinton's guide advises) and the sampled
+    ``v_k``::
 
         dW = (v0^T p(h | v0) - v_k^T p(h | v_k)) / n
         db = mean(v0 - v_k),  dc = mean(p(h | v0) - p(h | v_k))
@@ -168,10 +171,16 @@ def cd_gradients(
         weights: the RBM's :class:`RBMWeights`.
         hidden_uniforms: random numbers for the hidden samples, ``(n, k, hidden)``.
         visible_uniforms: random numbers for the visible samples, ``(n, k, visible)``.
+        chain_start: where the negative chain starts, ``(n, visible)``: ``None`` for
+            CD (the data), the last ``negative_visible`` for persistent CD.
     """
     n, k = hidden_uniforms.shape[:2]
     positive_hidden = hidden_probabilities(v0, weights)
-    h = sample_bernoulli(positive_hidden, hidden_uniforms[:, 0])
+    if chain_start is None:  # CD: the chain starts at the data
+        start_hidden = positive_hidden
+    else:  # persistent CD: it goes on from where the last update left it
+        start_hidden = hidden_probabilities(chain_start, weights)
+    h = sample_bernoulli(start_hidden, hidden_uniforms[:, 0])
     for t in range(k):
         visible_means = visible_probabilities(h, weights)
         if t == 0:
