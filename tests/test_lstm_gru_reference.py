@@ -8,7 +8,7 @@ import inspect
 import numpy as np
 import pytest
 
-from dlcourse.reference import _lstm_checks, gru, lstm
+from dlcourse.reference import _lstm_checks, gru, lstm, ngram
 from dlcourse.reference.activations import sigmoid
 from dlcourse.source import source_of
 from dlcourse.synthetic import adding
@@ -311,3 +311,56 @@ def test_adding_problem_rejects_bad_sizes(arguments, error, words):
     count, length, *seed = arguments
     with pytest.raises(error, match=words):
         adding.adding_problem(count, length, seed=seed[0] if seed else 0)
+
+
+def _brute_force_bits(train, test, order, alphabet_size):
+    """The Witten-Bell model written with dictionaries, one position at a time."""
+    from collections import Counter, defaultdict
+
+    pairs, contexts, followers = Counter(), Counter(), defaultdict(set)
+    for k in range(order + 1):
+        for j in range(k, len(train)):
+            h = (k, tuple(train[j - k : j]))
+            pairs[h, train[j]] += 1
+            contexts[h] += 1
+            followers[h].add(train[j])
+    bits = []
+    for j in range(order, len(test)):
+        p = 1.0 / alphabet_size
+        for k in range(order + 1):
+            h = (k, tuple(test[j - k : j]))
+            if contexts[h]:
+                types = len(followers[h])
+                p = (pairs[h, test[j]] + types * p) / (contexts[h] + types)
+        bits.append(-np.log2(p))
+    return float(np.mean(bits))
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3])
+def test_ngram_equals_the_dictionary_version(order):
+    rng = np.random.default_rng(order)
+    train, test = rng.integers(0, 5, size=2000), rng.integers(0, 5, size=300)
+    train[::3], test[::3] = 1, 1  # some structure for the higher orders to find
+    got = ngram.ngram_bits_per_character(train, test, order, 6)
+    assert abs(got - _brute_force_bits(list(train), list(test), order, 6)) < 1e-9
+
+
+def test_ngram_of_order_zero_on_uniform_text_costs_log2_of_the_alphabet():
+    codes = np.tile(np.arange(8), 50)
+    assert abs(ngram.ngram_bits_per_character(codes, codes, 0, 8) - 3.0) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        (([0, 1, 2], [0, 1], 2, 3), ValueError, "`test_codes` must have more than"),
+        (([0, 1, 5], [0, 1, 2], 0, 3), ValueError, r"codes in \[0, 3\)"),
+        (([0, 1.5], [0, 1], 0, 3), TypeError, "`train_codes` must hold whole"),
+        (([0, 1], [0, 1], 7, 3), ValueError, "`order` must be at most 6"),
+        (([0, 1], [0, 1], 0, 1), ValueError, "`alphabet_size` must be at least 2"),
+        (("ab", [0, 1], 0, 3), TypeError, "`train_codes` must be an array"),
+    ],
+)
+def test_ngram_rejects_bad_input(arguments, error, words):
+    with pytest.raises(error, match=words):
+        ngram.ngram_bits_per_character(*arguments)
