@@ -653,6 +653,17 @@ NEGATIVE_OK = {"*:axis"}
 HUGE_OK = {"*:seed"}
 #: Number parameters that are probabilities or shares, to be kept within [0, 1].
 PROBABILITIES = {"*:*fraction", "*:*probabilit*", "*:p", "*:*uniforms"}
+#: Number parameters that cannot be negative (rates, penalties, norms, scales).
+NOT_NEGATIVE = {
+    "*:*learning_rate",
+    "*:lam",
+    "*:*norm",
+    "*:*scale",
+    "*:jitter",
+    "*:size",
+    "*:spectral_radius",
+    "*:shift",
+}
 #: Number parameters for which infinity means something (a border of -inf for pooling).
 INFINITY_OK = {"dlcourse.reference.conv.pad:fill"}
 
@@ -864,6 +875,8 @@ def fixed_bad_values(key: str, parameter: inspect.Parameter, valid: Any) -> list
             bad.append(Bad("-infinity", -math.inf))
         if _matches(PROBABILITIES, key):
             bad += [Bad("1.5 (not a probability)", 1.5), Bad("-0.5", -0.5)]
+        elif kind == "float" and _matches(NOT_NEGATIVE, key):
+            bad.append(Bad("-1.0", -1.0))
     elif kind == "bool":
         bad += [Bad("a string", "yes"), Bad("a fraction", 0.5), Bad("a dict", {})]
     elif kind == "str":
