@@ -14,7 +14,7 @@ from typing import Any
 
 import keras
 
-from dlcourse._checks import check_bool, check_float, check_int
+from dlcourse._checks import check_bool, check_float, check_int, check_str, describe
 
 #: Largest random shift of the digits, as a fraction of the image size.
 SHIFT = 0.08
@@ -74,6 +74,15 @@ def conv_block(tensor: Any, filters: int, name: str, batch_norm: bool = True) ->
         name: the prefix of the block's layer names.
         batch_norm: batch normalisation after the convolution.
     """
+    if not isinstance(tensor, keras.KerasTensor):
+        raise TypeError(
+            "`tensor` must be a symbolic Keras tensor (from keras.Input or a layer), "
+            f"got {describe(tensor)}"
+        )
+    filters = check_int("filters", filters, minimum=1, maximum=MAX_WIDTH)
+    if not check_str("name", name):
+        raise ValueError("`name` must not be empty")
+    batch_norm = check_bool("batch_norm", batch_norm)
     # Batch normalisation adds its own shift; without it the convolution needs a bias.
     tensor = keras.layers.Conv2D(
         filters, 5, use_bias=not batch_norm, name=f"{name}_conv"
