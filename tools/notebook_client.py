@@ -25,9 +25,11 @@ The fix, at the two places it belongs
 2. A watchdog: the wait for a reply is cut into slices of ``SLICE_SECONDS``; every slice
    is a new poll, and a new poll checks the socket's level state, so even a notification
    lost some other way is found within one slice. The cell timeout is unchanged and
-   still applies to the whole wait. ``lost_wakeups`` counts the replies found this way
-   that had waited half a slice or more (on a starved machine, a late event loop can
-   look the same).
+   still applies to the whole wait. ``lost_wakeups`` counts the replies a slice's poll
+   returned only at the end of its slice, having waited half a slice or more: lost
+   wake-ups, and on a loaded machine also an event loop that was not scheduled for that
+   long (the two look the same from inside the loop). It is a diagnostic; what matters
+   is that no reply waits longer than one slice.
 """
 
 from __future__ import annotations
