@@ -122,13 +122,27 @@ def plot_learning_curves(
     return axes
 
 
-def _mosaic(tiles: np.ndarray, columns: int) -> np.ndarray:
+def _steps(height: int, width: int, labelled: bool) -> tuple[int, int]:
+    """Rows and columns from one tile to the next: the tile and a blank gap after it.
+
+    The gaps grow with the tiles, so that they stay visible; with labels, the gap
+    between rows leaves room for the label above each tile.
+    """
+    row_gap = int(np.ceil((0.45 if labelled else 0.15) * height))
+    return height + row_gap, width + int(np.ceil(0.15 * width))
+
+
+def _mosaic(tiles: np.ndarray, columns: int, labelled: bool) -> np.ndarray:
     """Tiles ``(n, height, width)`` in rows of ``columns``, with NaN between them."""
     count, height, width = tiles.shape
     rows = int(np.ceil(count / columns))
-    mosaic = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan)
+    row_step, column_step = _steps(height, width, labelled)
+    gap_below, gap_right = row_step - height, column_step - width
+    mosaic = np.full(
+        (rows * row_step - gap_below, columns * column_step - gap_right), np.nan
+    )
     for index in range(count):
-        top, left = (index // columns) * (height + 1), (index % columns) * (width + 1)
+        top, left = (index // columns) * row_step, (index % columns) * column_step
         mosaic[top : top + height, left : left + width] = tiles[index]
     return mosaic
 
@@ -154,17 +168,20 @@ def _draw_mosaic(
     import matplotlib
 
     colour_map = matplotlib.colormaps[imshow.pop("cmap")].with_extremes(bad="white")
+    labelled = labels is not None
     axis.imshow(
-        _mosaic(tiles, columns), cmap=colour_map, interpolation="nearest", **imshow
+        _mosaic(tiles, columns, labelled),
+        cmap=colour_map,
+        interpolation="nearest",
+        **imshow,
     )
     axis.axis("off")
-    if labels is not None:
+    if labelled:
         height, width = tiles.shape[1:]
+        row_step, column_step = _steps(height, width, labelled)
         for index, label in enumerate(labels):
-            top, left = (
-                (index // columns) * (height + 1),
-                (index % columns) * (width + 1),
-            )
+            top = (index // columns) * row_step
+            left = (index % columns) * column_step
             axis.text(
                 left + (width - 1) / 2,
                 top - 0.6,

@@ -42,8 +42,10 @@ def test_image_grid_labels_and_shape_checks():
     images = np.random.default_rng(0).random((12, 8, 8))
     axis = plots.plot_image_grid(images, labels=list(range(12)), columns=5)
     assert len(axis.texts) == 12 and axis.texts[11].get_text() == "11"
-    # Three rows of five 8x8 images, one blank pixel between them.
-    assert axis.images[0].get_array().shape == (26, 44)
+    # Three rows of five 8x8 images; blank gaps between them (taller, for the labels).
+    assert axis.images[0].get_array().shape == (3 * 12 - 4, 5 * 10 - 2)
+    unlabelled = plots.plot_image_grid(images, columns=5)
+    assert unlabelled.images[0].get_array().shape == (3 * 10 - 2, 5 * 10 - 2)
     assert plots.plot_image_grid(images[..., None]).images
     with pytest.raises(ValueError, match="`images` must have 3 or 4 dimensions"):
         plots.plot_image_grid(images[0])
@@ -55,7 +57,7 @@ def test_image_grid_labels_and_shape_checks():
 
 def test_weight_grid_from_dense_and_conv_kernels():
     axis = plots.plot_weight_grid(np.ones((64, 10)), (8, 8))
-    assert axis.images[0].get_array().shape == (8, 89)
+    assert axis.images[0].get_array().shape == (8, 10 * 10 - 2)
     axis = plots.plot_weight_grid(np.ones((3, 3, 1, 6)), (3, 3), columns=3)
     assert axis.images[0].get_array().shape == (7, 11)
     with pytest.raises(
