@@ -277,6 +277,14 @@ def fit(
             "`callbacks` must be a list of Keras callbacks or None, "
             f"got {type(callbacks).__name__}"
         )
+    import keras
+
+    for index, callback in enumerate(callbacks or []):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"`callbacks[{index}]` must be a Keras callback, "
+                f"got {type(callback).__name__}"
+            )
     timer = _compact_progress_class()(every=every, quiet=not progress)
     started = time.perf_counter()
     history = model.fit(

@@ -107,6 +107,7 @@ def test_fit_every_prints_every_kth_epoch_and_the_last(capsys):
         ),
         ({"progress": "yes"}, TypeError, "`progress` must be True or False"),
         ({"callbacks": "early"}, TypeError, "`callbacks` must be a list"),
+        ({"callbacks": [print]}, TypeError, r"`callbacks\[0\]` must be a Keras"),
     ],
 )
 def test_fit_rejects_bad_arguments(change, error, message):
