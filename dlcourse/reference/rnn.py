@@ -317,7 +317,12 @@ def bptt(
 
 
 class Deltas(NamedTuple):
-    """The gradients at the pre-activations, and at the initial state."""
+    """What the backward walk of :func:`bptt` returns.
+
+    Args:
+        delta: dL/dz_t at every pre-activation, ``(batch, time, units)``.
+        initial_state: dL/dh_0, ``(batch, units)``.
+    """
 
     delta: np.ndarray
     initial_state: np.ndarray
