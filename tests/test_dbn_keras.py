@@ -98,11 +98,42 @@ def test_keras_cd_step_equals_numpy_update(
         v, weights, hidden_uniforms=u_h, visible_uniforms=u_v
     ).reconstruction_error
     model = _keras_rbm(weights, k)
-    got_error = model.cd_step(v, u_h, u_v)
+    got_error = model.cd_step(v, u_h, u_v).reconstruction_error
     got = ref.RBMWeights(*model.get_weights())
     for name in ref.RBMWeights._fields:
         assert np.max(np.abs(getattr(got, name) - getattr(expected, name))) < 1e-5
     assert abs(float(got_error) - error) < 1e-5
+
+
+def test_persistent_cd_step_equals_numpy_and_fit_keeps_the_chains(tmp_path) -> None:
+    rng = np.random.default_rng(12)
+    weights = _random_rbm(rng, 7, 4)
+    v, chain = _binary(rng, 5, 7), _binary(rng, 5, 7)
+    u_h = rng.random((5, 1, 4)).astype(np.float32).astype(np.float64)
+    u_v = rng.random((5, 1, 7)).astype(np.float32).astype(np.float64)
+    expected = ref.cd_gradients(
+        v, weights, hidden_uniforms=u_h, visible_uniforms=u_v, chain_start=chain
+    )
+    model = _keras_rbm(weights)
+    got = model.cd_step(v, u_h, u_v, chain_start=chain)
+    assert np.array_equal(_numpy(got.negative_visible), expected.negative_visible)
+    for new, old, gradient in zip(model.get_weights(), weights, expected, strict=False):
+        assert np.max(np.abs(new - (old + 0.1 * gradient))) < 1e-5
+    # fit: the chains move, are not weights, and survive a save and load
+    x = _binary(rng, 40, 7).astype(np.float32)
+    persistent = RBM(4, seed=2, persistent_chains=16)
+    persistent.compile(optimizer=keras.optimizers.SGD(0.1))
+    persistent.fit(x, epochs=2, batch_size=16, verbose=0)
+    assert len(persistent.get_weights()) == 3
+    chains = _numpy(persistent.chains)
+    assert chains.shape == (16, 7) and chains.any()
+    assert set(np.unique(chains)) <= {0.0, 1.0}
+    path = tmp_path / "persistent.keras"
+    persistent.save(path)
+    loaded = keras.saving.load_model(path)
+    assert loaded.persistent_chains == 16
+    assert np.array_equal(_numpy(loaded.chains), chains)
+    assert RBM(3).chains is None
 
 
 def test_keras_probabilities_and_free_energy_equal_numpy() -> None:
@@ -233,6 +264,8 @@ def test_classifier_from_rbms_copies_weights_and_computes_hidden_probabilities()
         (lambda: RBM(3, k=0), "`k`"),
         (lambda: RBM(3, k=1.5), "`k`"),
         (lambda: RBM(3, seed=-1), "seed"),
+        (lambda: RBM(3, persistent_chains=0), "persistent_chains"),
+        (lambda: RBM(3, persistent_chains=10**9), "persistent_chains"),
         (lambda: RBM(3).build((None, 4, 5)), "input_shape"),
         (lambda: FreeEnergyGap(np.ones((3, 4)), np.ones((3, 5))), "heldout_sample"),
         (

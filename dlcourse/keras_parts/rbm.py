@@ -28,10 +28,22 @@ from dlcourse.reference.rbm import CDGradients
 MAX_UNITS = 100_000
 #: Most Gibbs steps per CD update.
 MAX_K = 1_000
+#: Most persistent chains (each holds one visible vector).
+MAX_CHAINS = 100_000
 #: The weight names, in the order of ``get_weights()`` (and of ``RBMWeights``).
 WEIGHT_NAMES = ("kernel", "visible_bias", "hidden_bias")
 #: The key under which a saved RBM keeps the state of its random-number stream.
 SEED_STATE_KEY = "seed_generator_state"
+#: The key under which a saved persistent-CD RBM keeps its chains.
+CHAINS_KEY = "persistent_chains"
+
+
+class _Chains:
+    """Holds the persistent chains out of Keras's weight tracking, so that
+    ``get_weights()`` stays ``(kernel, visible_bias, hidden_bias)``."""
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
 
 
 def _visible_batch(data: Any) -> Any:
@@ -52,20 +64,38 @@ class RBM(keras.Model):
     continues its random stream. The CD statistics are computed in the variables' dtype
     (float32 also under a ``mixed_float16`` policy); ``call`` uses the compute dtype.
 
+    With ``persistent_chains`` set, ``fit`` runs persistent CD (Tieleman 2008): the
+    negative chains start where the previous update left them (all-zero images at
+    first) instead of at the batch. Their number must be at least ``fit``'s batch size;
+    a batch of ``n`` uses the first ``n`` chains. They are saved with the model, but are
+    not weights.
+
     Args:
         units: number of hidden units.
         k: Gibbs steps per CD update (CD-k).
         seed: seed of the initial weights and of the random stream (``None``: random).
+        persistent_chains: number of persistent chains, or ``None`` for plain CD.
         **kwargs: passed to ``keras.Model`` (``name``, ``dtype``, ``trainable``).
     """
 
     def __init__(
-        self, units: int, k: int = 1, seed: int | None = None, **kwargs: Any
+        self,
+        units: int,
+        k: int = 1,
+        seed: int | None = None,
+        persistent_chains: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.units = check_int("units", units, minimum=1, maximum=MAX_UNITS)
         self.k = check_int("k", k, minimum=1, maximum=MAX_K)
         self.seed = None if seed is None else check_int("seed", seed, minimum=0)
+        if persistent_chains is not None:
+            persistent_chains = check_int(
+                "persistent_chains", persistent_chains, minimum=1, maximum=MAX_CHAINS
+            )
+        self.persistent_chains = persistent_chains
+        self._chains: _Chains | None = None
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_error")
 
@@ -92,6 +122,21 @@ class RBM(keras.Model):
         self.hidden_bias = self.add_weight(
             shape=(self.units,), name="hidden_bias", initializer="zeros"
         )
+        if self.persistent_chains is not None:
+            self._chains = _Chains(
+                keras.Variable(
+                    np.zeros((self.persistent_chains, visible)),
+                    dtype=self.variable_dtype,
+                    trainable=False,
+                    name="persistent_chains",
+                )
+            )
+
+    @property
+    def chains(self) -> Any:
+        """The persistent chains' visible states, ``(persistent_chains, visible)``; or
+        ``None`` for plain CD."""
+        return None if self._chains is None else self._chains.variable
 
     @property
     def visible_units(self) -> int:
@@ -145,7 +190,11 @@ class RBM(keras.Model):
         )
 
     def cd_gradients(
-        self, v0: Any, hidden_uniforms: Any, visible_uniforms: Any
+        self,
+        v0: Any,
+        hidden_uniforms: Any,
+        visible_uniforms: Any,
+        chain_start: Any = None,
     ) -> CDGradients:
         """The CD-k estimate of the log-likelihood gradient, as the NumPy reference.
 
@@ -156,9 +205,15 @@ class RBM(keras.Model):
             hidden_uniforms: random numbers for the hidden samples, ``(n, k, units)``.
             visible_uniforms: random numbers for the visible samples,
                 ``(n, k, visible)``.
+            chain_start: where the negative chains start, ``(n, visible)``: ``None``
+                for CD (the data), the persistent chains for persistent CD.
         """
         positive_hidden = self.hidden_probabilities(v0)
-        h = ops.cast(hidden_uniforms[:, 0] < positive_hidden, v0.dtype)
+        if chain_start is None:  # CD: the chain starts at the data
+            start_hidden = positive_hidden
+        else:  # persistent CD: it goes on from where the last update left it
+            start_hidden = self.hidden_probabilities(chain_start)
+        h = ops.cast(hidden_uniforms[:, 0] < start_hidden, v0.dtype)
         for t in range(self.k):
             visible_means = self.visible_probabilities(h)
             if t == 0:
@@ -181,17 +236,25 @@ class RBM(keras.Model):
             reconstruction_error=ops.mean(ops.square(v0 - reconstruction)),
         )
 
-    def cd_step(self, v0: Any, hidden_uniforms: Any, visible_uniforms: Any) -> Any:
-        """Apply one CD-k update with the given random numbers; return the error.
+    def cd_step(
+        self,
+        v0: Any,
+        hidden_uniforms: Any,
+        visible_uniforms: Any,
+        chain_start: Any = None,
+    ) -> CDGradients:
+        """Apply one CD-k update with the given random numbers; return the estimates.
 
         The optimizer minimises, so it receives the negated estimates: gradient ascent
-        on the log-likelihood. Returns the batch's reconstruction error.
+        on the log-likelihood. Returns the :class:`CDGradients` it applied (with the
+        batch's ``reconstruction_error``).
 
         Args:
             v0: a batch of training vectors, ``(n, visible)``.
             hidden_uniforms: random numbers for the hidden samples, ``(n, k, units)``.
             visible_uniforms: random numbers for the visible samples,
                 ``(n, k, visible)``.
+            chain_start: where the negative chains start (``None`` for CD).
         """
         if getattr(self, "optimizer", None) is None:
             raise ValueError(
@@ -202,12 +265,16 @@ class RBM(keras.Model):
         v0, hidden_uniforms, visible_uniforms = (
             ops.cast(array, dtype) for array in (v0, hidden_uniforms, visible_uniforms)
         )
-        gradients = self.cd_gradients(v0, hidden_uniforms, visible_uniforms)
+        if chain_start is not None:
+            chain_start = ops.cast(chain_start, dtype)
+        gradients = self.cd_gradients(
+            v0, hidden_uniforms, visible_uniforms, chain_start
+        )
         self.optimizer.apply(
             [-gradient for gradient in gradients[:3]],
             [self.kernel, self.visible_bias, self.hidden_bias],
         )
-        return gradients.reconstruction_error
+        return gradients
 
     def train_step(self, data: Any) -> dict[str, Any]:
         """One CD-k update on a batch, with random numbers from the model's seed stream.
@@ -229,8 +296,14 @@ class RBM(keras.Model):
             )
             for units in (self.units, visible)
         )
-        error = self.cd_step(v0, hidden_uniforms, visible_uniforms)
-        self.reconstruction_tracker.update_state(error)
+        chains = self.chains
+        chain_start = None
+        if chains is not None:  # persistent CD: the first n chains go on
+            chain_start = ops.slice(chains, (0, 0), (n, visible))
+        gradients = self.cd_step(v0, hidden_uniforms, visible_uniforms, chain_start)
+        if chains is not None:
+            chains.assign(ops.slice_update(chains, (0, 0), gradients.negative_visible))
+        self.reconstruction_tracker.update_state(gradients.reconstruction_error)
         return {"reconstruction_error": self.reconstruction_tracker.result()}
 
     def test_step(self, data: Any) -> dict[str, Any]:
@@ -257,6 +330,8 @@ class RBM(keras.Model):
         """
         super().save_own_variables(store)
         store[SEED_STATE_KEY] = ops.convert_to_numpy(self.seed_generator.state)
+        if self.chains is not None:
+            store[CHAINS_KEY] = ops.convert_to_numpy(self.chains)
 
     def load_own_variables(self, store: Any) -> None:
         """Load the weights and the state of the random stream saved by
@@ -267,8 +342,11 @@ class RBM(keras.Model):
         """
         if SEED_STATE_KEY in store:
             self.seed_generator.state.assign(np.asarray(store[SEED_STATE_KEY]))
+        if CHAINS_KEY in store and self.chains is not None:
+            self.chains.assign(np.asarray(store[CHAINS_KEY]))
+        own = (SEED_STATE_KEY, CHAINS_KEY)
         super().load_own_variables(
-            {key: store[key] for key in store.keys() if key != SEED_STATE_KEY}
+            {key: store[key] for key in store.keys() if key not in own}
         )
 
     def get_config(self) -> dict[str, Any]:
@@ -278,6 +356,7 @@ class RBM(keras.Model):
             "units": self.units,
             "k": self.k,
             "seed": self.seed,
+            "persistent_chains": self.persistent_chains,
         }
 
 
