@@ -225,10 +225,16 @@ def test_edge_kernel_wrong_answers_get_specific_messages(
         assert_status(cnn.edge_kernel.check(wrong), "incorrect", fragment)
 
 
-# ------------------------------------------------------------------------- all four
+# ------------------------------------------------------------------------- all five
 
 
-EXERCISES = (cnn.output_size, cnn.conv_parameters, cnn.edge_kernel, cnn.conv2d)
+EXERCISES = (
+    cnn.output_size,
+    cnn.conv_parameters,
+    cnn.edge_kernel,
+    cnn.conv2d,
+    cnn.kernel_gradient,
+)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
@@ -300,3 +306,36 @@ def test_no_message_reveals_an_expected_value() -> None:
     assert "24" not in result.message.split("cases")[-1]
     result = cnn.conv_parameters.check(lambda kh, kw, c, f: 1)
     assert "2416" not in result.message
+
+
+# ------------------------------------------------------------------- kernel_gradient
+
+
+def test_kernel_gradient_reference_answer_is_the_gradient_tensorflow_computes() -> None:
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(7, 6)), rng.normal(size=(3, 2))
+    output_gradient = rng.normal(size=(5, 5))
+    kernel_variable = tf.Variable(kernel[:, :, None, None])
+    with tf.GradientTape() as tape:
+        y = tf.nn.conv2d(image[None, :, :, None], kernel_variable, 1, "VALID")
+        loss = tf.reduce_sum(y[0, :, :, 0] * output_gradient)
+    expected = tape.gradient(loss, kernel_variable).numpy()[:, :, 0, 0]
+    got = cnn.kernel_gradient.answer(image, output_gradient)
+    assert np.max(np.abs(got - expected)) <= 1e-10
+
+
+@pytest.mark.parametrize(
+    ("wrong", "fragment"),
+    [
+        (lambda x, g: correlate2d(x, g[::-1, ::-1]), "flipped the output gradient"),
+        (lambda x, g: -correlate2d(x, g), "wrong sign"),
+        (lambda x, g: correlate2d(x, g) + 1.0, "off by up to"),
+        (lambda x, g: np.zeros((3, 2)), "shape"),
+        (lambda x, g: np.full_like(correlate2d(x, g), np.nan), "NaN"),
+        (lambda x, g: g.sum() * np.ones((5, 3)), ""),
+        (lambda x, g: correlate2d(x, g) if x.shape == (6, 5) else None, "None"),
+    ],
+)
+def test_kernel_gradient_wrong_answers(wrong: object, fragment: str) -> None:
+    assert_status(cnn.kernel_gradient.check(wrong), "incorrect", fragment)

@@ -4,7 +4,9 @@
 * ``conv_parameters`` - how many weights a ``Conv2D`` layer has (coding);
 * ``edge_kernel`` - a 3x3 kernel that finds horizontal edges, checked on test images;
 * ``conv2d`` - a strided, unpadded cross-correlation of one image with one kernel
-  (coding).
+  (coding);
+* ``kernel_gradient`` - the gradient of a loss with respect to a convolution's kernel
+  (coding, hard).
 
 Each checker calls the learner's function on fixed cases and on cases drawn afresh at
 every check, and compares with the reference answer (``<exercise>.answer``) or with
@@ -370,4 +372,74 @@ conv2d = Exercise(
     explanation="The output has $\\lfloor (H - k_h)/s \\rfloor + 1$ rows and as many "
     "columns by the same rule; each entry is the sum of the window under the kernel "
     "times the kernel, not flipped.",
+)
+
+# ------------------------------------------------------------------- kernel_gradient
+
+
+def kernel_gradient(image: np.ndarray, output_gradient: np.ndarray) -> np.ndarray:
+    output_height, output_width = output_gradient.shape
+    kernel_height = image.shape[0] - output_height + 1
+    kernel_width = image.shape[1] - output_width + 1
+    gradient = np.zeros((kernel_height, kernel_width))
+    for u in range(kernel_height):
+        for v in range(kernel_width):
+            window = image[u : u + output_height, v : v + output_width]
+            gradient[u, v] = np.sum(output_gradient * window)
+    return gradient
+
+
+def _check_kernel_gradient(answer: Any) -> str:
+    rng = fresh_rng()
+    fixed_image = np.random.default_rng(5).integers(-3, 4, size=(6, 5)).astype(float)
+    fixed_gradient = np.array([[1.0, -2.0, 0.0], [3.0, 1.0, -1.0]])  # kernel 5x3
+    cases = [(fixed_image, fixed_gradient)]
+    for _ in range(4):
+        height, width = (int(n) for n in rng.integers(4, 12, size=2))
+        kh, kw = (
+            int(rng.integers(1, min(height, 5))),
+            int(rng.integers(1, min(width, 5))),
+        )
+        image = rng.normal(size=(height, width))
+        cases.append((image, rng.normal(size=(height - kh + 1, width - kw + 1))))
+    for image, output_gradient in cases:
+        kh = image.shape[0] - output_gradient.shape[0] + 1
+        kw = image.shape[1] - output_gradient.shape[1] + 1
+        described = (
+            f"for a {image.shape[0]}x{image.shape[1]} image and a {kh}x{kw} kernel"
+        )
+        got = call_answer(
+            answer,
+            image,
+            output_gradient,
+            what="your kernel_gradient",
+            case=described,
+        )
+        expect_array(
+            got,
+            correlate2d(image, output_gradient),
+            what=f"The kernel gradient {described}",
+            diagnoses={
+                "You flipped the output gradient: K[u, v] multiplies x[i + u, j + v] "
+                "in y[i, j], so it pairs G[i, j] with x[i + u, j + v], both read "
+                "forwards.": correlate2d(image, output_gradient[::-1, ::-1]),
+            },
+        )
+    return "Right on every case: the kernel's gradient is itself a cross-correlation."
+
+
+kernel_gradient = Exercise(
+    "kernel_gradient",
+    _check_kernel_gradient,
+    hint="Write y[i, j] as a sum over (u, v). Which terms of which outputs contain the "
+    "weight K[u, v], and what multiplies it there? The gradient of a sum of such terms "
+    "weights each by its dL/dy[i, j].",
+    answer=kernel_gradient,
+    explanation="Since $y_{i,j} = \\sum_{u,v} K_{u,v} x_{i+u, j+v}$, the weight "
+    "$K_{u,v}$ appears once in every output, multiplied by $x_{i+u, j+v}$; so "
+    "$\\partial L / \\partial K_{u,v} = \\sum_{i,j} G_{i,j}\\, x_{i+u, j+v}$, the "
+    "cross-correlation of the input with the output gradient $G$. The gradient with "
+    "respect to the input is $M^\\top G$, with the convolution matrix $M$ of the "
+    "chapter: a 'full' convolution of $G$ with the kernel. Backpropagation through a "
+    "convolution is again a convolution, and libraries compute it the same way.",
 )
