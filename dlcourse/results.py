@@ -63,6 +63,15 @@ def _path(name: str) -> Path:
 
 def code_fingerprint(paths: list[Path]) -> str:
     """SHA-256 over the given source files, in order of their names."""
+    if not isinstance(paths, list | tuple) or not paths:
+        raise TypeError(
+            f"`paths` must be a non-empty list of file paths, got {describe(paths)}"
+        )
+    for path in paths:
+        if not isinstance(path, Path) or not path.is_file():
+            raise ValueError(
+                f"`paths` must hold paths of existing files, got {describe(path)}"
+            )
     digest = hashlib.sha256()
     for path in sorted(paths, key=lambda p: p.as_posix()):
         digest.update(path.name.encode())
@@ -70,12 +79,31 @@ def code_fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+#: Modules that check, display or record but compute no result: a change in them does
+#: not make a results file stale. All else a script imports from ``dlcourse`` does.
+NOT_COMPUTING = (
+    "dlcourse._checks",
+    "dlcourse.source",
+    "dlcourse.results",
+    "dlcourse.plots",
+    "dlcourse.widgets",
+    "dlcourse.exercises",
+)
+
+
+def _computes(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    if last.startswith("_") and last.endswith("_checks"):
+        return False  # a module's argument checks
+    return not any(name == n or name.startswith(n + ".") for n in NOT_COMPUTING)
+
+
 def _sources_in_use(script: Path) -> list[Path]:
-    """The script and every ``dlcourse`` module imported so far."""
+    """The script and every computing ``dlcourse`` module imported so far."""
     package = Path(__file__).resolve().parent
     files = {script.resolve()}
     for name, module in list(sys.modules.items()):
-        if name == "dlcourse" or name.startswith("dlcourse."):
+        if (name == "dlcourse" or name.startswith("dlcourse.")) and _computes(name):
             file = getattr(module, "__file__", None)
             if file and Path(file).resolve().is_relative_to(package):
                 files.add(Path(file).resolve())
@@ -104,9 +132,19 @@ def save(
         script that computed ``data`` (pass ``__file__``).
     """
     path = _path(name)
-    if not isinstance(data, Mapping):
-        raise TypeError(f"`data` must be a mapping (a dict), got {describe(data)}")
+    if not isinstance(data, Mapping) or not data:
+        raise TypeError(
+            f"`data` must be a non-empty mapping (a dict), got {describe(data)}"
+        )
+    try:
+        json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"`data` must hold only JSON numbers, strings, lists and dicts: {error}"
+        ) from None
     check_str("command", command)
+    if not isinstance(script, str | Path):
+        raise TypeError(f"`script` must be a file path, got {describe(script)}")
     script = Path(script)
     if not script.is_file():
         raise ValueError(

@@ -13,14 +13,14 @@ import inspect
 import textwrap
 from typing import Any
 
-from dlcourse._checks import describe
+from dlcourse._checks import check_bool, check_str, describe
 
 
 class SourceCode:
     """Python source to display: a fenced code block in a notebook, text elsewhere."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = check_str("text", text)
 
     def _repr_markdown_(self) -> str:
         return f"```python\n{self.text}\n```"
@@ -54,6 +54,7 @@ def _strip_docstring(code: str) -> str:
 
 def source_of(obj: Any, *, docstring: bool = True) -> str:
     """The source code of a function, method or class of the package, dedented."""
+    check_bool("docstring", docstring)
     target = inspect.unwrap(obj) if callable(obj) else obj
     target = getattr(target, "__func__", target)
     try:
@@ -76,6 +77,7 @@ def show(*objects: Any, docstring: bool = True) -> SourceCode:
     """
     if not objects:
         raise TypeError("show() needs at least one function, method or class")
+    check_bool("docstring", docstring)
     return SourceCode(
         "\n\n\n".join(source_of(obj, docstring=docstring) for obj in objects)
     )

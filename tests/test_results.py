@@ -48,7 +48,11 @@ def test_bad_names_and_data_are_refused(scratch):
     with pytest.raises(TypeError, match="`data`"):
         results.save("example", [1, 2], command="c", script=scratch)
     with pytest.raises(ValueError, match="`script`"):
-        results.save("example", {}, command="c", script=scratch.parent / "missing.py")
+        results.save(
+            "example", {"x": 1}, command="c", script=scratch.parent / "missing.py"
+        )
+    with pytest.raises(ValueError, match="`data`"):
+        results.save("example", {"x": float("nan")}, command="c", script=scratch)
     with pytest.raises(FileNotFoundError, match="make results"):
         results.load("never_written")
 
@@ -63,3 +67,11 @@ def test_every_committed_results_file_is_current():
             f"results/{path.name} was computed by code that has changed since: "
             f"run `make results` (or `python results/make_{path.stem}.py`)"
         )
+
+
+def test_modules_that_compute_nothing_are_left_out_of_the_fingerprint():
+    assert results._computes("dlcourse.reference.rnn")
+    assert results._computes("dlcourse.keras_parts.cnn")
+    assert not results._computes("dlcourse.reference._rnn_checks")
+    assert not results._computes("dlcourse.plots")
+    assert not results._computes("dlcourse.exercises.rnn")

@@ -1,8 +1,9 @@
-"""The nonlinearities of every chapter, by name, with the slopes backpropagation needs (Chapter 0).
+"""Every chapter's nonlinearities, by name, with the slopes backpropagation needs.
 
-One module for the whole package: the NumPy cores, the exercises and the checkers all take their
-activations from here. Each slope is written with the activation's *output* ``h``, so that a backward pass
-needs only what the forward pass stored.
+One module for the whole package: the NumPy cores, the exercises and the checkers all
+take their activations from here. Each slope is written with the activation's *output*
+``h``, so that a backward pass needs only what the forward pass stored. The argument
+checks are in :mod:`dlcourse.reference._activations_checks`.
 """
 
 from __future__ import annotations
@@ -11,32 +12,40 @@ from collections.abc import Callable
 
 import numpy as np
 
+from dlcourse._checks import checked
+from dlcourse.reference import _activations_checks as checks
+
 #: The activations a core accepts by name.
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 
 
+@checked(checks.z)
 def linear(z: np.ndarray) -> np.ndarray:
     """The identity."""
     return z
 
 
+@checked(checks.z)
 def relu(z: np.ndarray) -> np.ndarray:
     """max(z, 0)."""
     return np.maximum(z, 0.0)
 
 
+@checked(checks.z)
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-z)), written so that large |z| does not overflow."""
+    """The logistic function 1 / (1 + exp(-z)), written so that no ``z`` overflows."""
     return np.exp(-np.logaddexp(0.0, -z))
 
 
+@checked(checks.z)
 def tanh(z: np.ndarray) -> np.ndarray:
     """The hyperbolic tangent."""
     return np.tanh(z)
 
 
+@checked(checks.softmax)
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    """exp(z) normalised along ``axis``; the maximum is subtracted first so that exp cannot overflow."""
+    """exp(z) normalised along ``axis``, the maximum subtracted first (no overflow)."""
     exponentials = np.exp(z - z.max(axis=axis, keepdims=True))
     return exponentials / exponentials.sum(axis=axis, keepdims=True)
 
@@ -57,13 +66,15 @@ _SLOPE_FROM_OUTPUT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+@checked(checks.activate)
 def activate(z: np.ndarray, activation: str) -> np.ndarray:
     """Apply the activation called ``activation`` (one of :data:`ACTIVATIONS`)."""
     return _BY_NAME[activation](z)
 
 
+@checked(checks.slope_from_output)
 def slope_from_output(h: np.ndarray, activation: str) -> np.ndarray:
-    """The activation's derivative at the pre-activation, written with its output ``h = f(z)``.
+    """The activation's slope at the pre-activation, from its output ``h = f(z)``.
 
     Defined for the element-wise activations (all but softmax).
     """
