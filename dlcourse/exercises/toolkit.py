@@ -98,7 +98,7 @@ dense_parameter_count = Exercise(
     "numbers in each shape.",
     answer=dense_parameter_count,
     explanation="A kernel of shape (inputs, units) and one bias per unit. For the "
-    "chapter's layer that is 64 * 10 + 10, the count Keras prints for the model.",
+    "chapter's layer that is `64 * 10 + 10`, the count Keras prints for the model.",
 )
 
 
@@ -162,8 +162,8 @@ dense_logits = Exercise(
     "Which product of x and the kernel has one row per example and one column per "
     "unit?",
     answer=dense_logits,
-    explanation="With examples as rows, x @ kernel has shape (batch, units); the bias, "
-    "of shape (units,), is broadcast over the rows, one copy per example.",
+    explanation="With examples as rows, `x @ kernel` has shape (batch, units); the "
+    "bias, of shape (units,), is broadcast over the rows, one copy per example.",
 )
 
 
@@ -237,7 +237,7 @@ softmax = Exercise(
     "what can you subtract from a row of logits without changing its softmax?",
     answer=activations.softmax,
     explanation="This is the package's own softmax, the one every chapter uses. "
-    "Subtracting each row's largest logit changes nothing (the factor exp(-max) "
+    "Subtracting each row's largest logit changes nothing (the factor `exp(-max)` "
     "cancels between numerator and denominator) and makes every exponent at most 0, "
     "so nothing overflows.",
 )
@@ -331,9 +331,9 @@ cross_entropy = Exercise(
     "a quotient. The trick that keeps exp from overflowing in the softmax works "
     "inside the logarithm too.",
     answer=cross_entropy,
-    explanation="log softmax(z)_y = z_y - log sum_j exp(z_j), and log sum_j exp(z_j) = "
-    "m + log sum_j exp(z_j - m) for the row's largest logit m: every exponent is at "
-    "most 0 and the sum is at least 1, so neither exp nor log can overflow or give "
-    "-inf. Keras computes the same with "
-    "keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True).",
+    explanation="`log softmax(z)_y = z_y - log sum_j exp(z_j)`, and for the row's "
+    "largest logit `m`, `log sum_j exp(z_j) = m + log sum_j exp(z_j - m)`: every "
+    "exponent is at most 0 and the sum is at least 1, so neither `exp` nor `log` can "
+    "overflow or give `-inf`. Keras computes the same loss with "
+    "`keras.losses.sparse_categorical_crossentropy(y, z, from_logits=True)`.",
 )
