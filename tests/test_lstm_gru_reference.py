@@ -364,3 +364,22 @@ def test_ngram_of_order_zero_on_uniform_text_costs_log2_of_the_alphabet():
 def test_ngram_rejects_bad_input(arguments, error, words):
     with pytest.raises(error, match=words):
         ngram.ngram_bits_per_character(*arguments)
+
+
+def test_the_cell_diagrams_are_current_and_deterministic(tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "draw_lstm_gru", root / "tools" / "draw_lstm_gru.py"
+    )
+    drawing = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(drawing)
+    monkeypatch.setattr(drawing, "IMAGES", tmp_path)
+    drawing.main()
+    for name in ("lstm_gru_lstm_cell.svg", "lstm_gru_gru_cell.svg"):
+        drawn = (tmp_path / name).read_bytes()
+        assert drawn == (root / "images" / name).read_bytes(), (
+            f"images/{name} is not what tools/draw_lstm_gru.py draws: run it"
+        )
