@@ -47,7 +47,12 @@ class ConvWeights(NamedTuple):
 
 
 class Padding(NamedTuple):
-    """The zeros that padding ``"same"`` adds before and after an axis."""
+    """The zeros that padding ``"same"`` adds along one axis.
+
+    Args:
+        before: zeros before the first pixel (top or left).
+        after: zeros after the last pixel (bottom or right), the odd one if any.
+    """
 
     before: int
     after: int
