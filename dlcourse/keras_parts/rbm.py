@@ -246,7 +246,7 @@ class RBM(keras.Model):
         """Apply one CD-k update with the given random numbers; return the estimates.
 
         The optimizer minimises, so it receives the negated estimates: gradient ascent
-        on the log-likelihood. Returns the :class:`CDGradients` it applied (with the
+        on the log-likelihood. Returns the :class:`~dlcourse.reference.rbm.CDGradients` it applied (with the
         batch's ``reconstruction_error``).
 
         Args:
