@@ -246,8 +246,9 @@ class RBM(keras.Model):
         """Apply one CD-k update with the given random numbers; return the estimates.
 
         The optimizer minimises, so it receives the negated estimates: gradient ascent
-        on the log-likelihood. Returns the :class:`~dlcourse.reference.rbm.CDGradients` it applied (with the
-        batch's ``reconstruction_error``).
+        on the log-likelihood. Returns the
+        :class:`~dlcourse.reference.rbm.CDGradients` it applied (with the batch's
+        ``reconstruction_error``).
 
         Args:
             v0: a batch of training vectors, ``(n, visible)``.
