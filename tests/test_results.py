@@ -75,3 +75,12 @@ def test_modules_that_compute_nothing_are_left_out_of_the_fingerprint():
     assert not results._computes("dlcourse.reference._rnn_checks")
     assert not results._computes("dlcourse.plots")
     assert not results._computes("dlcourse.exercises.rnn")
+
+
+def test_a_reworded_docstring_or_comment_keeps_the_file_current(scratch):
+    scratch.write_text('"""Old words."""\nprint(1)  # why\n')
+    results.save("example", {"x": 1}, command="make results", script=scratch)
+    scratch.write_text('"""New words."""\nprint(1)  # another why\n')
+    assert results.is_current("example")
+    scratch.write_text('"""New words."""\nprint(2)\n')
+    assert not results.is_current("example")
