@@ -103,8 +103,8 @@ def code_fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-#: Modules that check, display or record but compute no result: a change in them does
-#: not make a results file stale. All else a script imports from ``dlcourse`` does.
+#: Modules that only check, display or record, and compute no result. A change in them
+#: does not make a results file stale; a change in anything else a script imports does.
 NOT_COMPUTING = (
     "dlcourse._checks",
     "dlcourse.source",

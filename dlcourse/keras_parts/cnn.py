@@ -33,8 +33,9 @@ class MaxOverRealFrames(keras.layers.Layer):
     ReLU), so that multiplying the padded frames by 0 removes them from the maximum.
 
     Call arguments:
-        inputs: a pair ``[features, frames]``: ``features`` of shape ``(batch, time,
-            channels)``, ``frames`` the padded input sequences ``(batch, time, ...)``.
+        inputs: a pair ``[features, frames]``: ``features`` of shape
+            ``(batch, time, channels)``, ``frames`` the padded input sequences
+            ``(batch, time, ...)``.
     """
 
     def call(self, inputs: list[Any]) -> Any:

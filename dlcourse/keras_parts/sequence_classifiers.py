@@ -113,7 +113,8 @@ def sequence_classifier(
 
     Args:
         kind: ``"elman"`` (``SimpleRNN`` then a softmax ``Dense``) or ``"jordan"``
-            (a :class:`JordanCell` whose softmax output is fed back).
+            (a :class:`~dlcourse.keras_parts.jordan.JordanCell` whose softmax output
+            is fed back).
         features: numbers per step.
         classes: how many classes.
         units: hidden units.

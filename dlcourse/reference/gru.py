@@ -3,7 +3,7 @@
 ``keras.layers.GRU(units)`` stores, in this order in ``get_weights()``, a ``kernel``
 ``W`` of shape ``(inputs, 3 * units)``, a ``recurrent_kernel`` ``U`` of shape
 ``(units, 3 * units)`` and a ``bias``, with the three blocks in the order **z, r, h**:
-update gate, reset gate, candidate. One step computes
+update gate, reset gate, candidate. One step computes::
 
     reset_after=True (Keras's default, the form cuDNN implements), bias of shape
     (2, 3 * units), row b for the input part and row b' for the recurrent part:
