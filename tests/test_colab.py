@@ -10,6 +10,7 @@ does nothing.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -49,20 +50,15 @@ def test_the_cell_pins_the_data_packages_and_names_the_repository():
 
 @pytest.mark.slow
 def test_the_cell_installs_the_course_where_only_colab_packages_are(tmp_path):
+    # Build from a copy, so that setuptools leaves no build/ folder in the repository.
+    source = tmp_path / "source"
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "dlcourse", source / "dlcourse", ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            wheels,
-            ROOT,
-        ]
-    )
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+    _run([*pip_wheel, "-w", wheels, source])
     (wheel,) = wheels.glob("dlcourse-*.whl")
     environment = tmp_path / "colab"
     venv.create(environment, with_pip=True)
