@@ -6,7 +6,8 @@
 For each notebook (default: every chapter of the table of contents):
 
 - widget cells: one kernel runs the notebook up to its last widget cell once (the setup
-  they need), then every widget cell ``--widget-runs`` times more, in a row;
+  they need), then every widget cell ``--widget-runs`` times more, in a row (so each
+  runs ``--widget-runs`` + 1 times);
 - whole chapter: ``--chapter-runs`` fresh kernels run the notebook top to bottom.
 
 Nothing is saved; errors are allowed (and counted), since a chapter being edited may
@@ -46,6 +47,7 @@ from toc_notebooks import toc_notebooks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SETUP_TIMEOUT = 900  # seconds a setup cell may take (a hang is looked for in the rest)
 WIDGET_CODE = re.compile(r"interactive_plot\(|ipywidgets\.(?:interact|Output)\b")
 
 
@@ -118,7 +120,15 @@ def stress_widgets(path: Path, options: argparse.Namespace) -> Tally:
     with client.setup_kernel():
         for index in range(targets[-1] + 1):  # the setup, and each widget cell once
             if notebook.cells[index].cell_type == "code":
-                client.execute_cell(notebook.cells[index], index)
+                widget = index in targets
+                client.timeout = options.stall_seconds if widget else SETUP_TIMEOUT
+                seconds, hung, failed = timed(
+                    client, notebook.cells[index], index, client.timeout
+                )
+                if widget:
+                    tally.add(seconds, hung)
+                    tally.errors += failed
+        client.timeout = options.stall_seconds
         for _ in range(options.widget_runs):
             for index in targets:
                 seconds, hung, failed = timed(
