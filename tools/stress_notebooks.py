@@ -246,7 +246,16 @@ def write_section(
     if options.widen:
         arguments.append(f"--widen {options.widen}")
     command = "python tools/stress_notebooks.py " + " ".join(arguments)
-    heading = "## Hang-proof execution (`make stress`)\n\n"
+    heading = (
+        "## Hang-proof execution (`make stress`)\n\n"
+        "Every widget cell runs once in a setup pass and then again and again in the "
+        "same kernel; each chapter runs top to bottom in fresh kernels. A *hang* is a "
+        "cell that lasts the whole stall limit: a client that missed the kernel's "
+        "reply "
+        "(see `tools/notebook_client.py`). *Lost wake-ups* are replies the watchdog "
+        "picked up after they had waited half a second or more (an upper bound: on a "
+        "loaded machine a late event loop looks the same).\n\n"
+    )
     text = (
         f"`{command}` on {dt.date.today().isoformat()}, {os.cpu_count()} cores, "
         f"load average {load_before:.1f} at the start and "
