@@ -1,3 +1,7 @@
-"""From-scratch NumPy implementations of each architecture's core, checked against Keras in the chapters and
-in ``tests/``. One module per chapter: ``dense`` (Chapter 0), ``rnn``, ``lstm``, ``gru``, ``conv``, ``rbm``,
-``dsn``. They favour clarity over speed."""
+"""The from-scratch NumPy cores of every chapter, checked against Keras.
+
+One module per chapter's topic: ``activations`` and ``dense`` (Chapter 0), ``rnn``,
+``lstm``, ``gru``, ``ngram``, ``conv``, ``rbm``, ``dsn``. Each core reads like its
+equations and favours clarity over speed; its argument checks live in the module's
+``_<name>_checks.py``.
+"""

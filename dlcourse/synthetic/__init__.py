@@ -1,2 +1,5 @@
-"""Generators for the course's synthetic tasks (one module per topic), each seeded and documented, used where
-no real data ships offline. Chapters say plainly when their data comes from here."""
+"""Generators of the course's synthetic tasks, one module per topic.
+
+Each is seeded and documented, and used where no real data ships offline. The chapters
+say plainly when their data comes from here.
+"""
