@@ -9,7 +9,7 @@ holds that code and the plumbing around it, one module per job:
   chapters build;
 * :mod:`dlcourse.exercises` - exercise checkers, one module per chapter;
 * :mod:`dlcourse.data` - offline, checksummed data loaders with fixed splits;
-* :mod:`dlcourse.training` - seeding, the quick/full scale, compact progress, timed fits;
+* :mod:`dlcourse.training` - seeding, the quick/full scale, compact progress, timed fit;
 * :mod:`dlcourse.plots` - learning curves, image and weight grids, confusion matrices;
 * :mod:`dlcourse.widgets` - the interactive demo helper;
 * :mod:`dlcourse.source` - shows a function's code on the page, from the package itself;
