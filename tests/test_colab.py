@@ -46,6 +46,15 @@ def test_the_cell_pins_the_data_packages_and_names_the_repository():
         assert colab_cell.pinned(package) in source
     assert "git+https://" in source and 'find_spec("dlcourse") is None' in source
     compile(source, "colab-cell", "exec")
+    ruff = Path(sys.executable).parent / "ruff"
+    formatted = subprocess.run(
+        [str(ruff), "format", "--stdin-filename", "cell.py", "-"],
+        input=source + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert formatted == source + "\n", "the cell must be as ruff format leaves it"
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import colab_cell  # noqa: E402
 import provenance  # noqa: E402
 from toc_notebooks import toc_notebooks  # noqa: E402
 
@@ -184,7 +185,12 @@ def test_follows_the_chapter_template(path):
         positions.append(matches[0])
     assert positions == sorted(positions), f"sections out of order: {headings}"
     cells = code_cells(notebook)
-    setup = source(cells[0])
+    assert source(cells[0]) == colab_cell.cell_source(), (
+        "the first code cell must be the Colab set-up cell: "
+        f"run `python tools/colab_cell.py {path}`"
+    )
+    assert "remove-cell" in tags(cells[0]), "hide the Colab set-up cell on the site"
+    setup = source(cells[1])
     assert setup.index("TF_CPP_MIN_LOG_LEVEL") < setup.index("import keras"), (
         "silence TensorFlow before importing"
     )

@@ -37,10 +37,10 @@ def pinned(package: str) -> str:
 
 
 def cell_source() -> str:
-    """The set-up cell's code."""
+    """The set-up cell's code, formatted as ``ruff format`` leaves it."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     repository = config["repository"]["url"]
-    requirements = ", ".join(repr(pinned(package)) for package in DATA_PACKAGES)
+    packages = ", ".join(f'"{pinned(package)}"' for package in DATA_PACKAGES)
     return f"""{MARKER}: installs the course's package where it is missing.
 import importlib.util
 import os
@@ -48,11 +48,13 @@ import subprocess
 import sys
 
 if importlib.util.find_spec("dlcourse") is None:
-    package = os.environ.get("DLCOURSE_WHEEL", "dlcourse @ git+{repository}")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", package, {requirements}],
-        check=True,
-    )"""
+    package = os.environ.get(
+        "DLCOURSE_WHEEL",
+        "dlcourse @ git+{repository}",
+    )
+    data_packages = [{packages}]
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, package, *data_packages], check=True)"""
 
 
 def insert(path: Path) -> None:
