@@ -19,12 +19,28 @@ from typing import Any
 
 import keras
 
-from dlcourse._checks import check_choice, check_int
+from dlcourse._checks import check_choice, check_int, describe
 from dlcourse.reference._rnn_checks import (
     LAYER_ACTIVATIONS,
     MAX_UNITS,
     OUTPUT_ACTIVATIONS,
 )
+
+
+def _initializer(name: str, value: Any) -> Any:
+    """A Keras initializer from its name, config or object; refuse anything else."""
+    if value is None or isinstance(value, bool | int | float | bytes | list | tuple):
+        raise TypeError(
+            f"`{name}` must be a Keras initializer or its name ('glorot_uniform'), "
+            f"got {describe(value)}"
+        )
+    try:
+        return keras.initializers.get(value)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"`{name}` must be a Keras initializer or its name ('glorot_uniform'), "
+            f"got {describe(value)}"
+        ) from None
 
 
 @keras.saving.register_keras_serializable(package="dlcourse")
@@ -68,8 +84,10 @@ class JordanCell(keras.layers.Layer):
         check_choice("output_activation", output_activation, OUTPUT_ACTIVATIONS)
         self.activation = keras.activations.get(activation)
         self.output_activation = keras.activations.get(output_activation)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.feedback_initializer = keras.initializers.get(feedback_initializer)
+        self.kernel_initializer = _initializer("kernel_initializer", kernel_initializer)
+        self.feedback_initializer = _initializer(
+            "feedback_initializer", feedback_initializer
+        )
         # keras.layers.RNN reads these two to size the carried state and the output.
         self.state_size = self.output_units
         self.output_size = self.output_units

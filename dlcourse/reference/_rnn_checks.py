@@ -195,8 +195,8 @@ def bptt(
     grad_hidden = check_array("grad_hidden", grad_hidden, shape=(batch, steps, units))
     check_choice("activation", activation, LAYER_ACTIVATIONS)
     initial_state = _state("initial_state", initial_state, batch, units)
-    if truncation is not None:
-        truncation = check_int("truncation", truncation, minimum=1)
+    if truncation is not None:  # at most the sequence: longer would be full BPTT
+        truncation = check_int("truncation", truncation, minimum=1, maximum=steps)
     return {
         "x": x,
         "hidden": hidden,
@@ -217,8 +217,8 @@ def elman_gradients(
     units, outputs = weights.output_kernel.shape
     _size("the states", x.shape[0], x.shape[1], max(units, outputs))
     targets = check_array("targets", targets, shape=(x.shape[0], x.shape[1], outputs))
-    if truncation is not None:
-        truncation = check_int("truncation", truncation, minimum=1)
+    if truncation is not None:  # at most the sequence: longer would be full BPTT
+        truncation = check_int("truncation", truncation, minimum=1, maximum=x.shape[1])
     return {"x": x, "targets": targets, "weights": weights, "truncation": truncation}
 
 
