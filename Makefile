@@ -32,7 +32,7 @@ help:
 	@echo "make test           build, then every test: lint, unit, notebooks (nbval), site"
 	@echo "make test-unit      the unit tests (tests/, without the browser test)"
 	@echo "make test-notebooks nbval: re-run every notebook, compare the checked outputs"
-	@echo "make test-site      the built site in headless Chromium"
+	@echo "make test-site      the built site, and a chapter in JupyterLab, in headless Chromium"
 	@echo "make lint           ruff format --check and ruff check over $(LINTED)"
 	@echo "make format         ruff format and ruff check --fix over the same"
 	@echo "make serve          serve _build/html on http://localhost:8000"
@@ -45,7 +45,7 @@ help:
 	@echo "make results        regenerate results/*.json with results/make_*.py (slow)"
 	@echo "make grade SUBMISSIONS=folder"
 	@echo "                    grade learners' notebooks with the course's checkers"
-	@echo "make student        the student edition (no solutions) in _build/student"
+	@echo "make student        the student edition (no solutions) and its site in _build/student"
 	@echo "make binder-check   check that Binder builds the course cleanly"
 	@echo "make setup          create .venv and install the pinned requirements"
 	@echo "make web-assets     fetch the site's offline assets (part of make book)"
@@ -81,7 +81,7 @@ test-notebooks: setup
 
 test-site: setup
 	bash tools/ensure_chromium.sh
-	$(PY) -m pytest tests/test_site.py -m browser -p no:cacheprovider
+	$(PY) -m pytest tests/test_site.py tests/test_jupyterlab.py -m browser -p no:cacheprovider
 
 test: book
 	$(MAKE) lint
@@ -126,8 +126,8 @@ grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-of-notebooks"; exit 2; }
 	$(PY) tools/grade_notebooks.py $(SUBMISSIONS)
 
-student: setup
-	$(PY) tools/student_edition.py
+student: web-assets
+	$(PY) tools/student_edition.py --site
 
 binder-check: setup
 	$(PY) tools/check_binder.py
