@@ -21,22 +21,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from test_site import CHROMIUM, CHROMIUM_FLAGS  # one browser set-up for both tests
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "chapters" / "00_toolkit.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 NOTEBOOK = "window.jupyterapp.shell.currentWidget.content"
 KERNEL = "window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel"
 READY = "window.jupyterapp?.shell?.currentWidget?.content?.widgets?.length > 0"
