@@ -47,7 +47,8 @@ def test_statuses_and_messages():
 def test_the_solution_shows_the_reference_answer_from_the_package():
     solution = EXERCISE.solution()
     assert "def answer_42():" in str(solution) and "return 42" in str(solution)
-    assert solution._repr_markdown_().startswith("```python\n")
+    folded = solution._repr_html_()
+    assert folded.startswith("<details>") and "return 42" in folded
     value = Exercise("count", lambda a: None, hint="", answer=7, explanation="Seven.")
     assert "count = 7" in str(value.solution()) and "Seven." in str(value.solution())
 

@@ -175,12 +175,25 @@ def test_myst_markup_renders_instead_of_showing_raw(page):
 
 
 def test_solutions_are_out_of_view_until_opened(page):
-    solutions = [cell for cell in _cells(page) if ".solution()" in cell["source"]]
+    cells = _cells(page)
+    solutions = [
+        i
+        for i, c in enumerate(cells)
+        if c["type"] == "code" and ".solution()" in c["source"]
+    ]
     assert solutions, "no solution cell found"
-    for cell in solutions:
-        assert cell["inputHidden"] and cell["outputHidden"], cell["source"]
-    visible = page.evaluate(f"() => {NOTEBOOK}.node.innerText")
-    assert "return kernel + bias" not in visible and "def softmax" not in visible
+    for index in solutions:
+        assert cells[index]["inputHidden"], cells[index]["source"]
+        folded = page.evaluate(
+            f"""() => {{ const cell = {NOTEBOOK}.widgets[{index}].node;
+            const d = cell.querySelector('details');
+            const code = d?.querySelector('pre');
+            return d !== null && !d.open && code !== null
+                && !code.checkVisibility(); }}"""
+        )
+        assert folded, (
+            f"{cells[index]['source']}: the solution is not folded after Run All"
+        )
 
 
 def test_untouched_stubs_are_not_done_after_run_all(page):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import html
 import inspect
 import math
 import numbers
@@ -37,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 
 from dlcourse._checks import describe
-from dlcourse.source import SourceCode, source_of
+from dlcourse.source import source_of
 
 Status = Literal["correct", "incorrect", "not done", "checker error"]
 
@@ -114,11 +115,19 @@ class Solution:
         self.code = code
         self.explanation = explanation
 
-    def _repr_markdown_(self) -> str:
-        parts = [SourceCode(self.code)._repr_markdown_()] if self.code else []
+    def _repr_html_(self) -> str:
+        # Folded: in JupyterLab, running the cell (as Run All does) unfolds its
+        # output, so the answer itself waits behind a click. HTML only: a front end
+        # prefers a Markdown form when there is one, and Markdown cannot fold.
+        parts = (
+            [f"<pre><code>{html.escape(self.code)}</code></pre>"] if self.code else []
+        )
         if self.explanation:
-            parts.append(self.explanation)
-        return "\n\n".join(parts)
+            parts.append(f"<p>{html.escape(self.explanation)}</p>")
+        return (
+            "<details><summary>Show the solution of "
+            f"{html.escape(self.exercise)}</summary>" + "".join(parts) + "</details>"
+        )
 
     def __str__(self) -> str:
         return "\n\n".join(part for part in (self.code, self.explanation) if part)
