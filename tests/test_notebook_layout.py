@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import re
 import sys
 from pathlib import Path
 
@@ -17,8 +16,6 @@ import tidy_notebooks  # noqa: E402
 from toc_notebooks import toc_notebooks  # noqa: E402
 
 NOTEBOOKS = [path for path in toc_notebooks() if path.suffix == ".ipynb"]
-EXERCISE_START = re.compile(r"^[`:]{3,}\{exercise-start\}", re.M)
-EXERCISE_END = re.compile(r"^[`:]{3,}\{exercise-end\}", re.M)
 
 
 def _defined_names(source: str) -> set[str]:
@@ -38,19 +35,6 @@ def _defined_names(source: str) -> set[str]:
     return names
 
 
-def _exercise_cells(notebook) -> list[int]:
-    inside, found = False, []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "markdown":
-            if EXERCISE_START.search(cell.source):
-                inside = True
-            if EXERCISE_END.search(cell.source):
-                inside = False
-        elif inside:
-            found.append(index)
-    return found
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=str)
 def test_jupyterlab_metadata_matches_the_tags(path):
     notebook = nbformat.read(ROOT / path, as_version=4)
@@ -68,7 +52,10 @@ def test_jupyterlab_metadata_matches_the_tags(path):
 def test_solutions_never_overwrite_the_learners_answers(path):
     notebook = nbformat.read(ROOT / path, as_version=4)
     answers = set()
-    for index in _exercise_cells(notebook):
+    exercises = tidy_notebooks.code_cells_between(
+        notebook, tidy_notebooks.EXERCISE_START, tidy_notebooks.EXERCISE_END
+    )
+    for index in exercises:
         answers |= _defined_names(notebook.cells[index].source)
     for index in tidy_notebooks.solution_cells(notebook):
         clash = _defined_names(notebook.cells[index].source) & answers

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from tidy_notebooks import SOLUTION_END, SOLUTION_START
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the book is built from (the rest of the repository is code, tests and tooling).
@@ -37,8 +38,6 @@ BOOK_SOURCES = [
     "images",
     "references.bib",
 ]
-SOLUTION_START = re.compile(r"^[`:]{3,}\{solution-start\}", re.M)
-SOLUTION_END = re.compile(r"^[`:]{3,}\{solution-end\}", re.M)
 PLAIN_SOLUTION = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$\n?", re.M | re.S
 )

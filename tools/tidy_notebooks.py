@@ -22,20 +22,29 @@ import nbformat
 
 SOLUTION_START = re.compile(r"^[`:]{3,}\{solution-start\}", re.M)
 SOLUTION_END = re.compile(r"^[`:]{3,}\{solution-end\}", re.M)
+EXERCISE_START = re.compile(r"^[`:]{3,}\{exercise-start\}", re.M)
+EXERCISE_END = re.compile(r"^[`:]{3,}\{exercise-end\}", re.M)
 
 
-def solution_cells(notebook: nbformat.NotebookNode) -> list[int]:
-    """Indices of the code cells that lie inside gated solutions."""
+def code_cells_between(
+    notebook: nbformat.NotebookNode, start: re.Pattern, end: re.Pattern
+) -> list[int]:
+    """Indices of the code cells between markdown cells matching ``start``, ``end``."""
     inside, found = False, []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":
-            if SOLUTION_START.search(cell.source):
+            if start.search(cell.source):
                 inside = True
-            if SOLUTION_END.search(cell.source):
+            if end.search(cell.source):
                 inside = False
         elif inside:
             found.append(index)
     return found
+
+
+def solution_cells(notebook: nbformat.NotebookNode) -> list[int]:
+    """Indices of the code cells that lie inside gated solutions."""
+    return code_cells_between(notebook, SOLUTION_START, SOLUTION_END)
 
 
 def tidy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

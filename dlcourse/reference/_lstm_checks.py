@@ -3,7 +3,7 @@
 Each validator receives a core's arguments by name, raises ``TypeError`` or
 ``ValueError`` naming the parameter, what was expected and what was given, and returns
 the arguments converted. The sizes are capped (:data:`MAX_UNITS`, :data:`MAX_INPUTS`,
-:data:`MAX_STEPS`, :data:`MAX_TRACE_NUMBERS`) so that a slip such as ``units=10**6``
+:data:`MAX_STEPS`, :data:`MAX_ELEMENTS`) so that a slip such as ``units=10**6``
 fails at once instead of allocating gigabytes. :mod:`dlcourse.reference._gru_checks`
 reuses the weight checks.
 """
@@ -16,15 +16,12 @@ from typing import Any
 import numpy as np
 
 from dlcourse._checks import check_array, check_int, describe
+from dlcourse.reference._rnn_checks import MAX_ELEMENTS, MAX_UNITS
 
-#: Largest layer a reference core accepts, in units (the course uses at most 256).
-MAX_UNITS = 4096
 #: Largest number of input features a reference core accepts.
 MAX_INPUTS = 65536
 #: Longest sequence a reference core runs over, in time steps.
 MAX_STEPS = 100_000
-#: Largest number of values a trace may hold (about 400 MB in float64).
-MAX_TRACE_NUMBERS = 50_000_000
 
 
 def as_fields(name: str, value: Any, fields: tuple[str, ...], kind: str) -> tuple:
@@ -122,10 +119,10 @@ def sequence_input(x: Any, inputs: int, units: int, arrays_per_step: int) -> np.
             f"`x` has {steps} time steps; the reference runs at most {MAX_STEPS}"
         )
     numbers = batch * steps * units * arrays_per_step
-    if numbers > MAX_TRACE_NUMBERS:
+    if numbers > MAX_ELEMENTS:
         raise ValueError(
             f"`x` of shape {x.shape} would need a trace of {numbers:,} numbers; "
-            f"the reference keeps at most {MAX_TRACE_NUMBERS:,} (use fewer sequences "
+            f"the reference keeps at most {MAX_ELEMENTS:,} (use fewer sequences "
             "or steps)"
         )
     return x
