@@ -22,7 +22,7 @@ export TF_ENABLE_ONEDNN_OPTS ?= 0
 export PYTHONHASHSEED ?= 0
 
 .PHONY: help setup web-assets book book-only test test-unit test-notebooks test-site \
-	serve lab chapter notebooks bench stress results lint format grade student \
+	serve lab chapter notebooks bench bench-full stress results lint format grade student \
 	binder-check clean
 
 help:
@@ -42,7 +42,9 @@ help:
 	@echo "make notebooks      re-execute every chapter, in table-of-contents order"
 	@echo "make bench          wall time and peak memory of every chapter -> benchmarks/results.md"
 	@echo "make stress         execute widget cells and chapters many times, count hangs"
-	@echo "make results        regenerate results/*.json with results/make_*.py (slow)"
+	@echo "make bench-full     the same at the full scale -> benchmarks/full.md (slow)"
+	@echo "make results        regenerate results/*.json with results/make_*.py (slow),"
+	@echo "                    timed into benchmarks/make_results.md; SCRIPTS=... for some"
 	@echo "make grade SUBMISSIONS=folder"
 	@echo "                    grade learners' notebooks with the course's checkers"
 	@echo "make student        the student edition (no solutions) and its site in _build/student"
@@ -105,14 +107,17 @@ notebooks: setup
 bench: setup
 	$(PY) benchmarks/run.py $(NOTEBOOKS)
 
+# Every notebook at the full scale (at most 10 minutes each) -> benchmarks/full.md.
+bench-full: setup
+	$(PY) benchmarks/run.py --scale full $(NOTEBOOKS)
+
 stress: setup
 	$(PY) tools/stress_notebooks.py --output benchmarks/stress.md $(NOTEBOOKS)
 
-# Every results/make_*.py, in name order; no results folder means nothing to do.
+# Every results/make_*.py, in name order (or SCRIPTS="results/make_x.py ..."), each timed
+# into benchmarks/make_results.md.
 results: setup
-	@shopt -s nullglob; scripts=(results/make_*.py); \
-	if [ $${#scripts[@]} -eq 0 ]; then echo "no results/make_*.py: nothing to do"; fi; \
-	for script in "$${scripts[@]}"; do echo "$(PY) $$script"; $(PY) "$$script" || exit 1; done
+	$(PY) tools/run_results.py $(SCRIPTS)
 
 lint: setup
 	$(RUFF) format --check $(LINTED)
