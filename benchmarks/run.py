@@ -122,9 +122,24 @@ def table(paths: list[str], scale: str) -> list[str]:
         seconds, peak = run_notebook(ROOT / name)
         within = seconds <= budget_seconds and peak <= budget_bytes
         verdict = "yes" if within else "**no**"
-        rows.append(f"| {name} | {seconds:.1f} | {peak / 1024**2:.0f} | {verdict} |")
+        load = os.getloadavg()[0]
+        rows.append(
+            f"| {name} | {seconds:.1f} | {peak / 1024**2:.0f} | {verdict} "
+            f"| {load:.1f} | {dt.date.today().isoformat()} |"
+        )
         print(f"{name}: {seconds:.1f} s, peak {peak / 1024**2:.0f} MiB", flush=True)
     return rows
+
+
+def merged_rows(path: Path, rows: list[str]) -> list[str]:
+    """``rows`` with the rows of ``path`` for other notebooks, in name order."""
+    by_name = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("| ") and not line.startswith(("| notebook", "|---")):
+                by_name[line.split("|")[1].strip()] = line
+    by_name.update({row.split("|")[1].strip(): row for row in rows})
+    return [by_name[name] for name in sorted(by_name)]
 
 
 def report(title: str, rows: list[str], scale: str, extra: list[str]) -> str:
@@ -136,15 +151,17 @@ def report(title: str, rows: list[str], scale: str, extra: list[str]) -> str:
             [
                 title,
                 "",
-                f"Written on {today}. Machine: {machine()}. "
-                f"Load average when it finished: {load}.",
+                f"Written on {today}. Machine: {machine()}. Load average when "
+                f"it finished: {load}; each row gives the 1-minute load average "
+                "when its notebook finished (a busy machine slows every notebook).",
                 "",
                 "Each notebook runs top to bottom in a fresh kernel (kernel start "
                 f"included). Budget: {budget_seconds:.0f} s and "
                 f"{budget_bytes / 1024**3:.1f} GB per notebook on 2 cores.",
                 "",
-                "| notebook | wall seconds | peak memory (MiB) | within budget |",
-                "|---|---:|---:|---|",
+                "| notebook | wall seconds | peak memory (MiB) | within budget "
+                "| load average | date |",
+                "|---|---:|---:|---|---:|---|",
                 *rows,
                 "",
                 *(section + "\n" for section in extra),
@@ -183,8 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                 extra.append(section.read_text().strip())
         title, output = "# Benchmark results", RESULTS
     elif args.scale == "full":
-        title = "## Full scale, every notebook (`make bench-full`)"
-        output = args.output or FULL
+        # A full run is long: rows of notebooks not run this time are kept.
+        title, output = "## Full scale, every notebook (`make bench-full`)", FULL
+        rows = merged_rows(args.output or output, rows)
+        output = args.output or output
     else:
         title, output = "# Benchmark results", args.output
     output.write_text(report(title, rows, args.scale, extra))
