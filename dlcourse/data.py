@@ -301,6 +301,43 @@ def pad_sequences(
     return padded, lengths
 
 
+def resample_sequences(
+    sequences: np.ndarray, lengths: np.ndarray, frames: int
+) -> np.ndarray:
+    """Each padded sequence linearly interpolated to ``frames`` frames, as one row.
+
+    Only the first ``lengths[i]`` frames of sequence ``i`` are read (the padding never
+    is); each feature is interpolated on its own, and the result is flattened frame by
+    frame into ``(n, frames * features)`` float64. A fixed-length input for models that
+    need one (the DSN chapter; the course table).
+
+    Args:
+        sequences: padded sequences ``(n, time, features)``, as from
+            :func:`pad_sequences` or :func:`load_japanese_vowels`.
+        lengths: the true length of each, ``(n,)``, each in ``[1, time]``.
+        frames: frames per resampled sequence, at least 1 and at most ``MAX_COUNT``.
+    """
+    sequences = check_array("sequences", sequences, ndim=3)
+    lengths = check_array("lengths", lengths, ndim=1, dtype="int")
+    check_same_length(("sequences", "lengths"), sequences, lengths)
+    frames = check_int("frames", frames, minimum=1, maximum=MAX_COUNT)
+    time_steps = sequences.shape[1]
+    if lengths.min() < 1 or lengths.max() > time_steps:
+        raise ValueError(
+            f"`lengths` must lie in [1, {time_steps}] (the sequences' time axis), got "
+            f"values from {lengths.min()} to {lengths.max()}"
+        )
+    check_allocation(
+        ("sequences", "frames"), (len(sequences), frames, sequences.shape[2])
+    )
+    rows = []
+    for sequence, length in zip(sequences, lengths, strict=True):
+        where = np.linspace(0, length - 1, frames)
+        columns = [np.interp(where, np.arange(length), c) for c in sequence[:length].T]
+        rows.append(np.stack(columns, axis=1).ravel())
+    return np.array(rows)
+
+
 def load_japanese_vowels() -> SequenceSplit:
     """Speaker recognition: nine Japanese speakers saying the vowels /ae/.
 

@@ -263,6 +263,11 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "dlcourse.data.pad_sequences": lambda: {
         "sequences": [_floats(2, 3), _floats(4, 3)]
     },
+    "dlcourse.data.resample_sequences": lambda: {
+        "sequences": _floats(2, 4, 3),
+        "lengths": np.array([2, 4]),
+        "frames": 3,
+    },
     # training
     "dlcourse.training.set_seed": lambda: {"seed": 0},
     "dlcourse.training.by_scale": lambda: {"quick": 1, "full": 2},
