@@ -266,3 +266,117 @@ def test_training_methods_refuse_bad_arguments():
         model.stack[0].refine_lower(x, targets, 10**9, 1.0)
     with pytest.raises(ValueError, match="5 columns"):
         model.stack[0].solve_upper(x[:, :3], targets)
+
+
+def _fit_closed_form(model, x, targets, batch_size, epochs=None):
+    model.compile()
+    model.fit(
+        x,
+        targets,
+        batch_size=batch_size,
+        epochs=model.epochs_needed if epochs is None else epochs,
+        callbacks=[dsn_keras.SolveAtEpochEnd()],
+        shuffle=False,
+        verbose=0,
+    )
+    return reference.DSNModuleWeights(
+        *(np.asarray(w, np.float64) for w in model.module.get_weights())
+    )
+
+
+@pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-9), ("float32", 1e-5)])
+def test_fit_on_batches_gives_the_full_batch_closed_form(dtype, tolerance):
+    x, targets = _data(230, 6, 3, 11)
+    model = dsn_keras.ClosedFormModule(6, 8, 3, lam=0.4, seed=3, dtype=dtype)
+    weights = _fit_closed_form(model, x, targets, batch_size=64)  # a short last batch
+    h = reference.hidden_layer(x.astype(np.float64), weights.kernel, weights.bias)
+    expected = reference.upper_weights(h, targets.astype(np.float64), 0.4)
+    assert np.max(np.abs(weights.upper - expected)) < tolerance
+    assert float(_numpy(model.samples)) == len(x)
+    output = _numpy(model.predict(x, verbose=0))
+    assert np.max(np.abs(output - h @ expected)) < tolerance
+
+
+def test_more_epochs_repeat_the_same_solve():
+    x, targets = _data(90, 4, 3, 12)
+    once = _fit_closed_form(
+        dsn_keras.ClosedFormModule(4, 5, 3, seed=1, dtype="float64"), x, targets, 32
+    )
+    thrice = _fit_closed_form(
+        dsn_keras.ClosedFormModule(4, 5, 3, seed=1, dtype="float64"),
+        x,
+        targets,
+        32,
+        epochs=3,
+    )
+    assert np.max(np.abs(once.upper - thrice.upper)) < 1e-12
+
+
+def test_fit_refinement_matches_the_numpy_refinement():
+    x, targets = _data(150, 5, 3, 13)
+    x, targets = x.astype(np.float64), targets.astype(np.float64)
+    steps, rate, lam = 3, 4.0, 0.3
+    model = dsn_keras.ClosedFormModule(
+        5, 6, 3, lam=lam, seed=2, refine_steps=steps, learning_rate=rate,
+        dtype="float64",
+    )  # fmt: skip
+    kernel, bias, _ = (np.asarray(w) for w in model.module.get_weights())
+    weights = _fit_closed_form(model, x, targets, batch_size=40)
+    assert model.epochs_needed == 2 * steps + 1
+    for _ in range(steps):
+        gradient = reference.lower_gradient(x, targets, kernel, bias, lam)
+        kernel = kernel - rate * gradient.kernel / len(x)
+        bias = bias - rate * gradient.bias / len(x)
+    upper = reference.upper_weights(
+        reference.hidden_layer(x, kernel, bias), targets, lam
+    )
+    assert np.max(np.abs(weights.kernel - kernel)) < 1e-9
+    assert np.max(np.abs(weights.bias - bias)) < 1e-9
+    assert np.max(np.abs(weights.upper - upper)) < 1e-7
+
+
+def test_closed_form_module_round_trip(tmp_path):
+    x, targets = _data(60, 4, 3, 14)
+    model = dsn_keras.ClosedFormModule(
+        4, 5, 3, lam=0.2, seed=7, refine_steps=1, learning_rate=2.0, name="fitted"
+    )
+    _fit_closed_form(model, x, targets, batch_size=16)
+    path = tmp_path / "closed_form.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, dsn_keras.ClosedFormModule)
+    assert loaded.get_config() == model.get_config() and loaded.name == "fitted"
+    assert np.allclose(_numpy(loaded(x)), _numpy(model(x)), atol=1e-7)
+
+
+CLOSED_FORM_BAD_CALLS = [
+    (ValueError, "input_dim", lambda: dsn_keras.ClosedFormModule(0, 4, 3)),
+    (TypeError, "input_dim", lambda: dsn_keras.ClosedFormModule(2.5, 4, 3)),
+    (ValueError, "units", lambda: dsn_keras.ClosedFormModule(5, 0, 3)),
+    (ValueError, "lam", lambda: dsn_keras.ClosedFormModule(5, 4, 3, lam=-1.0)),
+    (
+        ValueError,
+        "refine_steps",
+        lambda: dsn_keras.ClosedFormModule(5, 4, 3, refine_steps=-1),
+    ),
+    (
+        ValueError,
+        "learning_rate",
+        lambda: dsn_keras.ClosedFormModule(5, 4, 3, learning_rate=0.0),
+    ),
+]
+
+
+@pytest.mark.parametrize(("error", "pattern", "call"), CLOSED_FORM_BAD_CALLS)
+def test_closed_form_module_refuses_bad_arguments(error, pattern, call):
+    with pytest.raises(error, match=pattern):
+        call()
+
+
+def test_solve_at_epoch_end_refuses_another_model():
+    x, targets = _data(20, 4, 3, 15)
+    inputs = keras.Input(shape=(4,))
+    other = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    other.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(TypeError, match="SolveAtEpochEnd drives a ClosedFormModule"):
+        other.fit(x, targets, callbacks=[dsn_keras.SolveAtEpochEnd()], verbose=0)

@@ -583,6 +583,11 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "dlcourse.synthetic.pen.pen_trajectories": lambda: {"per_letter": 2},
     # Keras parts
     "dlcourse.keras_parts.dsn.DSNModule": lambda: {"units": 4, "outputs": 3},
+    "dlcourse.keras_parts.dsn.ClosedFormModule": lambda: {
+        "input_dim": 5,
+        "units": 4,
+        "outputs": 3,
+    },
     "dlcourse.keras_parts.dsn.DeepStackingNetwork": lambda: {
         "input_dim": 5,
         "outputs": 3,

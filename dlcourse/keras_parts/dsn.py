@@ -8,6 +8,9 @@ networks").
 * :class:`DeepStackingNetwork` - a stack of modules in which module ``k`` reads the raw
   input followed by the outputs of modules ``1 .. k-1``;
   :meth:`DeepStackingNetwork.fit_modules` trains it module by module.
+* :class:`ClosedFormModule` - one module that ``model.fit`` trains: its ``train_step``
+  accumulates H^T H and H^T T over an epoch's batches, and :class:`SolveAtEpochEnd`
+  solves for ``U`` (or steps the lower weights) when the epoch ends.
 
 The weight names and their order are those of
 :class:`dlcourse.reference.dsn.DSNModuleWeights`, so
@@ -476,3 +479,216 @@ class DeepStackingNetwork(keras.Model):
             "weight_scale": self.weight_scale,
             "seed": self.seed,
         }
+
+
+@keras.saving.register_keras_serializable(package="dlcourse")
+class ClosedFormModule(keras.Model):
+    """One DSN module that ``model.fit`` trains, batch by batch, in ``keras.ops``.
+
+    The closed form needs the data only through the sums H^T H and H^T T, so
+    :meth:`train_step` adds each batch's share to two float64 accumulators, and
+    :meth:`finish_epoch` solves ``(H^T H + lam I) U = H^T T`` once the epoch has seen
+    every batch. With ``refine_steps > 0``, epochs alternate: an epoch that solves for
+    ``U``, then an epoch that accumulates the analytic gradient of the lower weights at
+    that ``U`` (the envelope gradient of
+    :func:`dlcourse.reference.dsn.lower_gradient`) and takes one full-batch step, and so
+    on; the last epoch solves. Train with ``fit(data, epochs=model.epochs_needed,
+    callbacks=[SolveAtEpochEnd()])``; extra epochs repeat the final solve. Chapter 5.
+
+    The model is built by its constructor (``input_dim`` is known), so that the
+    accumulators exist before the first epoch begins.
+
+    Args:
+        input_dim: features of the input ``D``.
+        units: hidden units ``L``.
+        outputs: linear outputs ``C``, one per class.
+        lam: the ridge penalty (at least 0).
+        weight_scale: the random ``kernel`` is N(0, weight_scale**2 / inputs).
+        seed: seed of the random ``kernel`` (``None``: a fresh draw).
+        refine_steps: full-batch gradient steps on the lower weights.
+        learning_rate: the step size on the per-sample mean gradient.
+        **kwargs: passed to ``keras.Model`` (``name``, ``dtype``, ``trainable``).
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        units: int,
+        outputs: int,
+        lam: float = 1.0,
+        weight_scale: float = WEIGHT_SCALE,
+        seed: int | None = None,
+        refine_steps: int = 0,
+        learning_rate: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.refine_steps, self.learning_rate = _check_refinement(
+            refine_steps, learning_rate, "refine_steps"
+        )
+        self.module = DSNModule(
+            units, outputs, lam, weight_scale, seed, dtype=self.dtype_policy
+        )
+        self.units, self.outputs = self.module.units, self.module.outputs
+        self.input_dim = check_int(
+            "input_dim", input_dim, minimum=1, maximum=MAX_INPUTS
+        )
+        self.build((None, self.input_dim))
+
+    @property
+    def epochs_needed(self) -> int:
+        """Epochs of ``fit`` for every refinement step and the final solve."""
+        return 2 * self.refine_steps + 1
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Build the module and the float64 accumulators of one epoch.
+
+        Args:
+            input_shape: ``(batch, inputs)``.
+        """
+        self.module.build(input_shape)
+        inputs, units = self.module.kernel.shape
+        shapes = {
+            "gram": (units, units),
+            "cross": (units, self.outputs),
+            "kernel_gradient": (inputs, units),
+            "bias_gradient": (units,),
+            "samples": (),
+        }
+        for name, shape in shapes.items():
+            variable = self.add_weight(
+                name=name,
+                shape=shape,
+                initializer="zeros",
+                dtype="float64",
+                trainable=False,
+            )
+            setattr(self, name, variable)
+        # 1 in an epoch that accumulates the lower-weight gradient, 0 otherwise.
+        self.refining = self.add_weight(
+            name="refining", shape=(), initializer="zeros", trainable=False
+        )
+
+    def call(self, inputs: Any) -> Any:
+        """The module's output Y = H U.
+
+        Args:
+            inputs: ``(batch, inputs)``.
+        """
+        return self.module(inputs)
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        """The output shape: the input's, with ``outputs`` features.
+
+        Args:
+            input_shape: ``(batch, inputs)``.
+        """
+        return (*tuple(input_shape)[:-1], self.outputs)
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """Add this batch's H^T H, H^T T (and, when refining, its gradient share).
+
+        Args:
+            data: a batch ``(x, targets)``.
+        """
+        x, t = data[0], data[1]
+        h = keras.ops.cast(self.module.hidden(x), "float64")
+        x, t = keras.ops.cast(x, "float64"), keras.ops.cast(t, "float64")
+        self.gram.assign_add(keras.ops.transpose(h) @ h)
+        self.cross.assign_add(keras.ops.transpose(h) @ t)
+        self.samples.assign_add(keras.ops.cast(keras.ops.shape(x)[0], "float64"))
+
+        def gradient_share() -> tuple[Any, Any]:
+            upper = keras.ops.cast(self.module.upper, "float64")
+            delta = ((h @ upper - t) @ keras.ops.transpose(upper)) * h * (1.0 - h)
+            return keras.ops.transpose(x) @ delta, keras.ops.sum(delta, axis=0)
+
+        def no_share() -> tuple[Any, Any]:
+            return (
+                keras.ops.zeros(self.kernel_gradient.shape, "float64"),
+                keras.ops.zeros(self.bias_gradient.shape, "float64"),
+            )
+
+        kernel_share, bias_share = keras.ops.cond(
+            self.refining > 0.5, gradient_share, no_share
+        )
+        self.kernel_gradient.assign_add(kernel_share)
+        self.bias_gradient.assign_add(bias_share)
+        return {"samples": self.samples}
+
+    def start_epoch(self, epoch: int) -> None:
+        """Zero the accumulators; epochs 1, 3, .. below ``epochs_needed - 1`` refine.
+
+        Args:
+            epoch: the epoch about to start, from 0.
+        """
+        refining = epoch % 2 == 1 and epoch < 2 * self.refine_steps
+        for variable in (
+            self.gram,
+            self.cross,
+            self.kernel_gradient,
+            self.bias_gradient,
+            self.samples,
+        ):
+            variable.assign(keras.ops.zeros(variable.shape, "float64"))
+        self.refining.assign(1.0 if refining else 0.0)
+
+    def finish_epoch(self) -> None:
+        """Solve for U from the epoch's sums, or take the epoch's gradient step."""
+        if float(keras.ops.convert_to_numpy(self.refining)) > 0.5:
+            step_size = self.learning_rate / self.samples
+            for weight, gradient in (
+                (self.module.kernel, self.kernel_gradient),
+                (self.module.bias, self.bias_gradient),
+            ):
+                step = keras.ops.cast(step_size * gradient, weight.dtype)
+                weight.assign(weight - step)
+        else:
+            self.module.set_upper_from_statistics(self.gram, self.cross)
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, so that Keras can save and rebuild the model."""
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "units": self.units,
+            "outputs": self.outputs,
+            "lam": self.module.lam,
+            "weight_scale": self.module.weight_scale,
+            "seed": self.module.seed,
+            "refine_steps": self.refine_steps,
+            "learning_rate": self.learning_rate,
+        }
+
+
+class SolveAtEpochEnd(keras.callbacks.Callback):
+    """Drives :class:`ClosedFormModule` through ``fit``: zeroes its accumulators when an
+    epoch begins and solves (or steps) when it ends. Chapter 5."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Zero the sums of the epoch about to start.
+
+        Args:
+            epoch: the epoch, from 0.
+            logs: unused.
+        """
+        self._module().start_epoch(epoch)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Solve for U (or step the lower weights) from the epoch's sums.
+
+        Args:
+            epoch: the epoch, from 0.
+            logs: unused.
+        """
+        self._module().finish_epoch()
+
+    def _module(self) -> ClosedFormModule:
+        if not isinstance(self.model, ClosedFormModule):
+            raise TypeError(
+                "SolveAtEpochEnd drives a ClosedFormModule; `fit` was called on "
+                f"{type(self.model).__name__}"
+            )
+        return self.model
