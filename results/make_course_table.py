@@ -180,16 +180,6 @@ def dsn_and_elm(
     return rows
 
 
-def resample(sequences: np.ndarray, lengths: np.ndarray, frames: int) -> np.ndarray:
-    """Each sequence interpolated to ``frames`` frames, as one row (Chapter 5)."""
-    rows = []
-    for sequence, length in zip(sequences, lengths, strict=True):
-        where = np.linspace(0, length - 1, frames)
-        columns = [np.interp(where, np.arange(length), c) for c in sequence[:length].T]
-        rows.append(np.stack(columns, axis=1).ravel())
-    return np.array(rows)
-
-
 def recurrent_speakers(layer: type, frames: tuple, units: int) -> keras.Model:
     """A masked recurrent layer, then a softmax over speakers (Chapter 2)."""
     inputs = keras.Input(shape=frames, name="frames")
@@ -221,8 +211,10 @@ def vowels_task() -> dict[str, dict[str, Any]]:
     lengths = vowels.lengths_train
     mean_frame = train.sum(axis=1) / lengths[:, None]
     mean_test = test.sum(axis=1) / vowels.lengths_test[:, None]
-    resampled = resample(train, lengths, VOWELS["dsn_frames"])
-    resampled_test = resample(test, vowels.lengths_test, VOWELS["dsn_frames"])
+    resampled = data.resample_sequences(train, lengths, VOWELS["dsn_frames"])
+    resampled_test = data.resample_sequences(
+        test, vowels.lengths_test, VOWELS["dsn_frames"]
+    )
     frames = train.shape[1:]
     units, rate = VOWELS["recurrent_units"], VOWELS["recurrent_rate"]
     clip = VOWELS["clip_norm"]
