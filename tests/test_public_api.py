@@ -566,6 +566,28 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "units": 4,
         "lam": 1.0,
     },
+    "dlcourse.reference.retrieval.tokens": lambda: {"text": "a cat sat"},
+    "dlcourse.reference.retrieval.term_counts": lambda: {
+        "texts": ["a cat", "a dog"],
+        "vocabulary": {"a": 0, "cat": 1, "dog": 2},
+    },
+    "dlcourse.reference.retrieval.bm25_scores": lambda: {
+        "query_counts": np.array([[1.0, 0.0, 1.0]]),
+        "document_counts": np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]]),
+    },
+    "dlcourse.reference.retrieval.tfidf_cosine": lambda: {
+        "query_counts": np.array([[1.0, 0.0, 1.0]]),
+        "document_counts": np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 1.0]]),
+    },
+    "dlcourse.reference.retrieval.average_precision": lambda: {
+        "scores": np.array([0.3, 0.9, 0.1]),
+        "relevant": np.array([1, 0, 1]),
+    },
+    "dlcourse.reference.retrieval.ndcg_at_k": lambda: {
+        "scores": np.array([0.3, 0.9, 0.1]),
+        "relevant": np.array([1, 0, 1]),
+        "k": 2,
+    },
     "dlcourse.reference.dsn.predict_dsn": lambda: {
         "x": _floats(8, 5),
         "modules": [_dsn_weights()],
