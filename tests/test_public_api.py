@@ -372,6 +372,30 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "image_shape": (5, 5),
     },
     "dlcourse.reference.conv.receptive_field": lambda: {"layers": [(3, 1), (2, 2)]},
+    # reference: residual block (Chapter 3b)
+    "dlcourse.reference.residual.batch_norm": lambda: {
+        "z": _floats(2, 3),
+        "weights": _module("reference.residual").BatchNormWeights(
+            *_floats(3, 3), np.ones(3)
+        ),
+    },
+    "dlcourse.reference.residual.residual_block": lambda: {
+        "x": _floats(1, 4, 4, 2),
+        "weights": _module("reference.residual").ResidualWeights(
+            _conv_weights((3, 3, 2, 2)),
+            _module("reference.residual").BatchNormWeights(*_floats(3, 2), np.ones(2)),
+            _conv_weights((3, 3, 2, 2)),
+            _module("reference.residual").BatchNormWeights(*_floats(3, 2), np.ones(2)),
+        ),
+    },
+    "dlcourse.synthetic.clips.moving_shapes": lambda: {"count": 3},
+    "dlcourse.synthetic.help_families.tokenize": lambda: {"text": "a b"},
+    "dlcourse.synthetic.help_families.build_vocabulary": lambda: {"texts": ["a b a"]},
+    "dlcourse.synthetic.help_families.encode": lambda: {
+        "texts": ["a b"],
+        "vocabulary": {"a": 2},
+        "length": 4,
+    },
     # reference: recurrent networks
     "dlcourse.reference.rnn.rnn_step": lambda: {
         "x_t": _floats(2, 3),
@@ -598,11 +622,82 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "order": 2,
         "alphabet_size": 5,
     },
+    "dlcourse.reference.ngram.ngram_surprise_bits": lambda: {
+        "train_codes": np.arange(40) % 5,
+        "test_codes": np.arange(12) % 5,
+        "order": 2,
+        "alphabet_size": 5,
+    },
+    "dlcourse.reference.language_model.surprise_bits": lambda: {
+        "logits": _floats(3, 5),
+        "targets": np.array([0, 4, 2]),
+    },
+    "dlcourse.reference.language_model.bits_per_character": lambda: {
+        "logits": _floats(3, 5),
+        "targets": np.array([0, 4, 2]),
+    },
+    "dlcourse.reference.language_model.temperature_probabilities": lambda: {
+        "logits": _floats(3, 5),
+        "temperature": 0.5,
+    },
+    "dlcourse.reference.language_model.sample_with_temperature": lambda: {
+        "logits": _floats(3, 5),
+        "temperature": 0.5,
+        "uniform": np.array([0.1, 0.5, 0.9]),
+    },
     # synthetic data
     "dlcourse.synthetic.*.adding_problem": lambda: {"count": 4, "length": 10},
     "dlcourse.synthetic.delay.delay_task": lambda: {"count": 4, "lag": 2},
+    "dlcourse.synthetic.delay.delay_stream": lambda: {
+        "streams": 2,
+        "steps": 8,
+        "lag": 2,
+    },
     "dlcourse.synthetic.pen.draw_letter": lambda: {"letter": "c", "rng": _rng()},
     "dlcourse.synthetic.pen.pen_trajectories": lambda: {"per_letter": 2},
+    # sequence models (chapter 1b)
+    "dlcourse.synthetic.orbit.orbits": lambda: {"count": 2, "steps": 5},
+    "dlcourse.reference.generation.*": lambda: {
+        "components": 2,
+        "outputs": _floats(3, 11),
+        "movements": _floats(3, 2),
+        "stops": np.array([0.0, 1.0, 0.0]),
+        "rng": _rng(),
+        "targets": _floats(2, 4, 3),
+        "previous": _floats(2, 4, 2),
+        "first": _floats(2, 2),
+        "weights": _jordan_weights(),
+        "steps": 3,
+    },
+    "dlcourse.reference.generation.step_gaussian_outputs": lambda: {
+        "movements": _floats(4, 3, 2),
+        "lengths": np.array([1, 2, 3, 3]),
+        "labels": np.array([0, 1, 0, 1]),
+        "classes": 2,
+    },
+    "dlcourse.keras_parts.sequence_models.*": lambda: {
+        "units": 4,
+        "outputs": 2,
+        "classes": 3,
+        "components": 2,
+        "movements": _floats(3, 4, 2),
+        "labels": np.array([0, 1, 2]),
+        "lengths": np.array([1, 2, 4]),
+    },
+    "dlcourse.keras_parts.sequence_models.FedBackJordan": lambda: {
+        "cell": _module("keras_parts.jordan").JordanCell(4, 2)
+    },
+    "dlcourse.keras_parts.sequence_models.mixture_nll": lambda: {
+        "outputs": _floats(3, 11),
+        "movements": _floats(3, 2),
+        "stops": np.array([0.0, 1.0, 0.0]),
+    },
+    "dlcourse.keras_parts.sequence_models.generate_strokes": lambda: {
+        "model": _module("keras_parts.sequence_models").pen_generator(
+            3, units=4, components=2
+        ),
+        "steps": 3,
+    },
     # Keras parts
     "dlcourse.keras_parts.dsn.DSNModule": lambda: {"units": 4, "outputs": 3},
     "dlcourse.keras_parts.dsn.ClosedFormModule": lambda: {
@@ -617,6 +712,42 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "num_modules": 2,
     },
     "dlcourse.keras_parts.jordan.JordanCell": lambda: {"units": 4, "output_units": 2},
+    "dlcourse.keras_parts.language_model.char_language_model": lambda: {
+        "alphabet_size": 5,
+        "units": 4,
+        "embedding": 3,
+    },
+    "dlcourse.keras_parts.language_model.training_windows": lambda: {
+        "codes": np.arange(40) % 5,
+        "window": 4,
+        "count": 3,
+        "rng": _rng(),
+    },
+    "dlcourse.keras_parts.language_model.held_out_logits": lambda: {
+        "model": _module("keras_parts.language_model").char_language_model(5, 4, 3),
+        "codes": np.arange(40) % 5,
+        "pieces": 2,
+    },
+    "dlcourse.keras_parts.language_model.model_weights": lambda: {
+        "model": _module("keras_parts.language_model").char_language_model(5, 4, 3),
+    },
+    "dlcourse.keras_parts.language_model.learning_recorder": lambda: {
+        "validation_codes": np.arange(40) % 5,
+        "pieces": 2,
+        "every": 2,
+        "sample_at": (2,),
+        "prompt_codes": np.array([1, 2]),
+        "temperatures": (0.5, 1.0),
+        "sample_length": 3,
+        "seed": 0,
+    },
+    "dlcourse.keras_parts.language_model.sample_text": lambda: {
+        "model": _module("keras_parts.language_model").char_language_model(5, 4, 3),
+        "prompt_codes": np.array([1, 2]),
+        "temperatures": np.array([0.5, 1.0]),
+        "length": 3,
+        "rng": _rng(),
+    },
     "dlcourse.keras_parts.rbm.RBM": lambda: {"units": 3},
     "dlcourse.keras_parts.rbm.FreeEnergyGap": lambda: {
         "train_sample": _binary(4, 6),
@@ -628,6 +759,34 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "name": "block",
     },
     "dlcourse.keras_parts.cnn.pixel_mlp": lambda: {"hidden": 4},
+    "dlcourse.keras_parts.cnn.stack_3x3_block": lambda: {
+        "tensor": _symbolic_images(),
+        "filters": 2,
+        "name": "block",
+    },
+    "dlcourse.keras_parts.cnn.residual_block": lambda: {
+        "tensor": _symbolic_images(),
+        "name": "block",
+    },
+    "dlcourse.keras_parts.cnn.small_resnet": lambda: {"width": 2},
+    "dlcourse.keras_parts.cnn.text_cnn": lambda: {
+        "vocabulary": 20,
+        "length": 8,
+        "classes": 3,
+        "embedding": 2,
+        "filters": 2,
+    },
+    "dlcourse.keras_parts.cnn.clip_cnn_3d": lambda: {
+        "clip": (5, 8, 8),
+        "classes": 3,
+        "filters": 2,
+    },
+    "dlcourse.keras_parts.cnn.clip_cnn_per_frame": lambda: {
+        "clip": (5, 8, 8),
+        "classes": 3,
+        "filters": 2,
+    },
+    "dlcourse.keras_parts.cnn.multiply_adds": lambda: {"model": _compiled_model()},
     "dlcourse.keras_parts.cnn.compile_adam": lambda: {
         "model": _compiled_model(),
         "steps": 10,
@@ -657,6 +816,68 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "classes": 2,
         "units": 4,
     },
+    "dlcourse.keras_parts.sequence_classifiers.row_classifier": lambda: {
+        "variant": "bidirectional",
+        "units": 4,
+    },
+    "dlcourse.keras_parts.sequence_classifiers.stream_tagger": lambda: {
+        "window": 4,
+        "streams": 2,
+        "stateful": True,
+        "units": 3,
+    },
+    "dlcourse.keras_parts.sequence_classifiers.stream_windows": lambda: {
+        "x": np.zeros((2, 8, 1)),
+        "window": 4,
+    },
+    "dlcourse.keras_parts.sequence_classifiers.stream_position_accuracy": lambda: {
+        "model": _module("keras_parts.sequence_classifiers").stream_tagger(
+            4, 2, stateful=True, units=3
+        ),
+        "x": np.ones((2, 8, 1)),
+        "y": np.ones((2, 8, 1)),
+        "window": 4,
+    },
+    "dlcourse.keras_parts.gated_classifiers.gated_classifier": lambda: {
+        "layer": "GRU",
+        "features": 3,
+        "classes": 2,
+        "units": 4,
+    },
+    "dlcourse.keras_parts.gated_classifiers.train_for_steps": lambda: {
+        "model": _module("keras_parts.gated_classifiers").gated_classifier(
+            "GRU", 3, 2, units=4
+        ),
+        "x": _floats(4, 5, 3),
+        "y": _labels(4),
+        "steps": 1,
+        "batch_size": 2,
+        "seed": 0,
+    },
+    "dlcourse.keras_parts.gated_classifiers.resampled_gestures": lambda: {
+        "x": _floats(2, 6, 1),
+        "lengths": np.array([3, 6]),
+        "frames": 4,
+        "mean": 0.0,
+        "spread": 1.0,
+    },
+    "dlcourse.reference.logmel.power_spectrogram": lambda: {
+        "signal": _floats(64),
+        "frame_length": 16,
+        "frame_step": 8,
+        "fft_length": 16,
+    },
+    "dlcourse.reference.logmel.mel_filterbank": lambda: {
+        "mel_bins": 4,
+        "spectrogram_bins": 9,
+        "sample_rate": 8000.0,
+        "lower_hertz": 100.0,
+        "upper_hertz": 3000.0,
+    },
+    "dlcourse.reference.logmel.log_mel": lambda: {
+        "power": _floats(5, 9) ** 2,
+        "filterbank": np.abs(_floats(9, 4)),
+    },
     "dlcourse.keras_parts.rbm.classifier_from_rbms": lambda: {
         "rbms": [_trained_rbm()],
         "classes": 3,
@@ -668,6 +889,12 @@ ACCEPTS_ANYTHING = {
     "dlcourse.training.by_scale:*",
     "dlcourse.source.source_of:obj",  # any class or function of the package
     "dlcourse.source.show:objects",
+    # any steps, none included: a step that never comes writes no sample
+    "dlcourse.keras_parts.language_model.learning_recorder:sample_at",
+    # keras.ops on tensors, symbolic inside a loss: not checked, like any keras.ops
+    "dlcourse.keras_parts.sequence_models.mixture_nll:outputs",
+    "dlcourse.keras_parts.sequence_models.mixture_nll:movements",
+    "dlcourse.keras_parts.sequence_models.mixture_nll:stops",
 }
 #: Array parameters of any rank (the rest have a fixed rank, or a short list of them).
 ANY_RANK = {
