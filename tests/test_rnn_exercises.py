@@ -21,6 +21,7 @@ EXERCISES = [
     exercises.simple_rnn_parameter_count,
     exercises.rnn_step,
     exercises.jordan_step,
+    exercises.stateless_ceiling,
     exercises.recurrent_kernel_gradient,
 ]
 
@@ -303,3 +304,48 @@ def test_learner_cannot_change_the_checker_inputs() -> None:
         return result
 
     assert exercises.recurrent_kernel_gradient.check(vandal).status == "correct"
+
+
+# --- stateless_ceiling ---------------------------------------------------------------
+
+CEILING_MISTAKES = {
+    "no credit for guessing": (
+        lambda w, lag: (w - min(lag, w)) / w,
+        "still guesses",
+    ),
+    "lag not capped at the window": (
+        lambda w, lag: 1.0 - 0.5 * lag / w,
+        "cannot fall below",
+    ),
+    "one blind position too few": (
+        lambda w, lag: 1.0 - 0.5 * max(min(lag - 1, w), 0) / w,
+        "Count the blind positions",
+    ),
+    "the share of blind positions": (lambda w, lag: min(lag, w) / w, "share"),
+    "stateful thinking: always perfect": (lambda w, lag: 1.0, "Your ceiling"),
+    "a string": (lambda w, lag: "0.8", "number"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(CEILING_MISTAKES))
+def test_stateless_ceiling_mistakes(mistake: str) -> None:
+    answer, message = CEILING_MISTAKES[mistake]
+    for _ in range(3):  # every draw of the random cases
+        result = exercises.stateless_ceiling.check(answer)
+        assert result.status == "incorrect", result.message
+    assert message in result.message, result.message
+
+
+def test_stateless_ceiling_matches_a_counted_window() -> None:
+    """The formula against counting the positions of one window by hand."""
+    for window, lag in ((10, 4), (10, 12), (5, 5), (7, 1)):
+        seen = sum(1 for j in range(window) if j - lag >= 0)
+        counted = (seen + 0.5 * (window - seen)) / window
+        assert exercises.stateless_ceiling.answer(window, lag) == pytest.approx(counted)
+
+
+def test_stateless_ceiling_right_answers_pass() -> None:
+    def own_words(window, lag):
+        return 0.5 + 0.5 * max(window - lag, 0) / window
+
+    assert exercises.stateless_ceiling.check(own_words).status == "correct"

@@ -244,3 +244,62 @@ def test_classifier_and_scaling_bad_input() -> None:
         )
     with pytest.raises(ValueError, match="`x` must contain only finite numbers"):
         classifiers.frame_scaling(x * np.nan, lengths)
+
+
+@pytest.mark.parametrize("variant", classifiers.ROW_VARIANTS)
+def test_row_classifiers_read_28_rows(variant: str) -> None:
+    model = classifiers.row_classifier(variant, units=4, seed=1)
+    images = np.random.default_rng(0).random((3, 28, 28)).astype("float32")
+    probabilities = np.asarray(model(images))
+    assert probabilities.shape == (3, 10)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_row_classifier_bad_input() -> None:
+    with pytest.raises(ValueError, match="variant"):
+        classifiers.row_classifier("lstm")
+    with pytest.raises(ValueError, match="dropout"):
+        classifiers.row_classifier("dropout", dropout=1.5)
+    with pytest.raises(ValueError, match="units"):
+        classifiers.row_classifier("elman", units=0)
+
+
+def test_stream_windows_put_consecutive_windows_in_consecutive_batches() -> None:
+    steps = np.arange(2 * 12).reshape(2, 12, 1)  # stream i, step t -> 12 i + t
+    windows = classifiers.stream_windows(steps, 4)
+    assert windows.shape == (6, 4, 1)
+    # batch j holds window j of stream 0 and of stream 1
+    assert np.array_equal(windows[2:4, :, 0], [[4, 5, 6, 7], [16, 17, 18, 19]])
+    with pytest.raises(ValueError, match="window"):
+        classifiers.stream_windows(steps, 5)
+    with pytest.raises(ValueError, match="x"):
+        classifiers.stream_windows(np.arange(5.0), 1)
+
+
+def test_stateful_tagger_carries_the_state_and_reset_clears_it() -> None:
+    x = np.random.default_rng(0).choice([-1.0, 1.0], size=(2, 8, 1)).astype("float32")
+    whole = classifiers.stream_tagger(8, 2, stateful=False, units=3, seed=4)
+    stateful = classifiers.stream_tagger(4, 2, stateful=True, units=3, seed=4)
+    stateful.set_weights(whole.get_weights())
+    windows = classifiers.stream_windows(x, 4)
+    cut = np.concatenate(
+        [np.asarray(stateful(windows[:2])), np.asarray(stateful(windows[2:]))], axis=1
+    )
+    assert np.allclose(cut, np.asarray(whole(x)), atol=1e-5)  # state carried over
+    reset = classifiers.ResetState()
+    reset.set_model(stateful)
+    reset.on_epoch_begin(0)
+    assert np.allclose(np.asarray(stateful(windows[:2])), cut[:, :4], atol=1e-5)
+
+
+def test_stream_position_accuracy_is_a_share_per_position() -> None:
+    from dlcourse.synthetic.delay import delay_stream
+
+    x, y = delay_stream(2, 8, 1, seed=0)
+    tagger = classifiers.stream_tagger(4, 2, stateful=True, units=2, seed=0)
+    accuracy = classifiers.stream_position_accuracy(tagger, x, y, 4, skip=1)
+    assert accuracy.shape == (4,) and np.all((0 <= accuracy) & (accuracy <= 1))
+    with pytest.raises(ValueError, match="y"):
+        classifiers.stream_position_accuracy(tagger, x, y[:, :4], 4)
+    with pytest.raises(TypeError, match="stateful"):
+        classifiers.stream_tagger(4, 2, stateful=1)

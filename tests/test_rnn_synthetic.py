@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlcourse.synthetic.delay import delay_task
+from dlcourse.synthetic.delay import delay_stream, delay_task
 from dlcourse.synthetic.pen import LETTERS, draw_letter, pen_trajectories
 
 pytestmark = pytest.mark.rnn
@@ -65,3 +65,26 @@ def test_bad_inputs_name_the_parameter() -> None:
         delay_task(10**6, 100)
     with pytest.raises(ValueError, match="`count` must be at most"):
         delay_task(10**12, 1)
+
+
+def test_delay_stream_labels_each_step_with_the_lagged_bit() -> None:
+    x, y = delay_stream(3, 50, 4, seed=2)
+    assert x.shape == y.shape == (3, 50, 1) and y.dtype == np.float32
+    assert np.array_equal(y[:, 4:, 0], (x[:, :-4, 0] > 0).astype(np.float32))
+    assert np.all(y[:, :4] == 0)
+    assert np.array_equal(delay_stream(3, 50, 4, seed=2)[0], x)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((0, 10, 2), "streams"),
+        ((2, 10, 0), "lag"),
+        ((2, 10, 10), "lag"),
+        ((2, 1, 1), "steps"),
+        ((10_000, 10_000, 2), "times"),
+    ],
+)
+def test_delay_stream_bad_arguments_name_the_parameter(arguments, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        delay_stream(*arguments)

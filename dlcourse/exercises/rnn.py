@@ -3,6 +3,8 @@
 * ``simple_rnn_parameter_count`` - how many weights a ``SimpleRNN`` has (a formula);
 * ``rnn_step`` - one step of an Elman network;
 * ``jordan_step`` - the Elman step turned into a Jordan step, feeding back the output;
+* ``stateless_ceiling`` - the best a tagger whose state is reset at every window can
+  score on a long stream (an experiment with ``stateful=True`` follows it);
 * ``recurrent_kernel_gradient`` - the BPTT gradient of the recurrent kernel.
 
 Each reference answer is defined below under the learner's name, and then that name
@@ -36,6 +38,9 @@ from dlcourse.reference.activations import sigmoid
 COUNT_FEATURES, COUNT_UNITS = 12, 32
 #: Random cases drawn at every check, besides the fixed one.
 RANDOM_CASES = 2
+#: The worked example of ``stateless_ceiling``: the chapter's stream, windows of 10
+#: steps and a lag of 4.
+CEILING_WINDOW, CEILING_LAG = 10, 4
 
 
 # --- simple_rnn_parameter_count ------------------------------------------------------
@@ -284,6 +289,75 @@ jordan_step = Exercise(
     explanation="Only the fed-back quantity changes; the readout moves inside the "
     "step because its result is the next step's state. This is what "
     "`JordanCell.call` computes.",
+)
+
+
+# --- stateless_ceiling ---------------------------------------------------------------
+
+
+def stateless_ceiling(window, lag):
+    """The best expected accuracy of a tagger whose state is reset at every window,
+    on a stream labelled with the bit seen `lag` steps earlier."""
+    blind = min(lag, window)  # positions whose bit lies in the window before
+    return (window - blind + 0.5 * blind) / window  # the blind ones are coin flips
+
+
+_ceiling = stateless_ceiling  # the reference, before the name becomes the Exercise
+
+
+def _check_stateless_ceiling(answer: Any) -> str:
+    rng = fresh_rng()
+    short_lag = int(rng.integers(2, 30))
+    long_window = int(rng.integers(short_lag + 1, 40))
+    long_lag_window = int(rng.integers(2, 30))
+    cases = [
+        (CEILING_WINDOW, CEILING_LAG, "the chapter's stream"),
+        (long_window, short_lag, "a random lag inside the window"),
+        (
+            long_lag_window,
+            int(rng.integers(long_lag_window + 1, 60)),
+            "a random lag beyond the window",
+        ),
+    ]
+    for window, lag, kind in cases:
+        case = f"for {kind} (window {window}, lag {lag})"
+        got = call_answer(answer, window, lag, what="your stateless_ceiling", case=case)
+        blind = min(lag, window)
+        expect_number(
+            got,
+            _ceiling(window, lag),
+            what=f"Your ceiling {case}",
+            rel_tol=1e-9,
+            diagnoses={
+                "That gives the positions whose bit is out of sight no credit at "
+                "all; a tagger that cannot know a bit still guesses it.": (
+                    (window - blind) / window
+                ),
+                "When the lag is longer than the window, no position of a window "
+                "can see its bit; a share cannot fall below what guessing "
+                "scores.": 1.0 - 0.5 * lag / window,
+                "Count the blind positions again: a position j of the window "
+                "(from 0) sees its bit only if j - lag is still inside the "
+                "window.": 1.0 - 0.5 * max(min(lag - 1, window), 0) / window,
+                "That is a share of positions, not an accuracy: the blind "
+                "positions are still right half of the time.": blind / window,
+            },
+        )
+    return "Your ceiling is right for a lag inside and beyond the window."
+
+
+stateless_ceiling = Exercise(
+    "stateless_ceiling",
+    _check_stateless_ceiling,
+    hint="Take one window and go through its positions from the first: for which of "
+    "them does the bit to recall lie inside this window? What does a tagger score "
+    "at the others, when every bit is equally likely to be +1 or -1?",
+    answer=stateless_ceiling,
+    explanation="The first min(lag, window) positions of a window need a bit from "
+    "the window before, which a tagger that starts from zero never saw, so it "
+    "scores a coin flip there and can be perfect elsewhere. Carrying the state "
+    "(stateful=True) removes the blind positions, but only if training can learn "
+    "the memory: the gradient still stops at the window's start.",
 )
 
 

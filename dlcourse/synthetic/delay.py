@@ -53,3 +53,41 @@ def delay_task(
     x = (2.0 * bits - 1.0).astype(np.float32)[..., None]
     y = bits[:, length - 1 - lag].astype(np.int64)
     return x, y
+
+
+def delay_stream(
+    streams: int, steps: int, lag: int, *, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``streams`` long streams of random +1/-1 bits, each step labelled with the bit
+    seen ``lag`` steps earlier.
+
+    The many-to-many form of :func:`delay_task`, for truncated BPTT over one long
+    sequence: cut into windows shorter than the stream, the target of a step near a
+    window's start sits in the window before. The first ``lag`` steps of each stream
+    have no bit to recall; their label is 0 and is best left out of any score.
+
+    Args:
+        streams: how many parallel streams.
+        steps: steps per stream.
+        lag: how many steps back the bit to recall sits, at least 1 and less than
+            ``steps``.
+        seed: the seed of the random bits.
+
+    Returns:
+        ``x`` float32 of shape ``(streams, steps, 1)`` and ``y`` float32 of shape
+        ``(streams, steps, 1)``, 0 where the bit was -1 and 1 where it was +1.
+    """
+    streams = check_int("streams", streams, minimum=1, maximum=MAX_NUMBERS)
+    steps = check_int("steps", steps, minimum=2, maximum=MAX_NUMBERS)
+    lag = check_int("lag", lag, minimum=1, maximum=steps - 1)
+    if streams * steps > MAX_NUMBERS:
+        raise ValueError(
+            f"`streams` times `steps` must be at most {MAX_NUMBERS}, "
+            f"got {streams} * {steps}"
+        )
+    seed = check_int("seed", seed, minimum=0)
+    bits = np.random.default_rng(seed).integers(0, 2, size=(streams, steps))
+    x = (2.0 * bits - 1.0).astype(np.float32)[..., None]
+    y = np.zeros((streams, steps, 1), dtype=np.float32)
+    y[:, lag:, 0] = bits[:, :-lag]
+    return x, y
