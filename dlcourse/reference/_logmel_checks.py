@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcourse._checks import check_array, check_float, check_int
+from dlcourse._checks import check_allocation, check_array, check_float, check_int
 
 #: The longest frame and FFT the reference accepts (samples).
 MAX_FRAME = 1 << 16
@@ -31,6 +31,8 @@ def power_spectrogram(
             f"`signal` must hold at least `frame_length` ({frame_length}) samples, "
             f"got {len(signal)}"
         )
+    frames = 1 + (len(signal) - frame_length) // frame_step
+    check_allocation(("signal", "frame_step", "fft_length"), (frames, fft_length))
     return {
         "signal": signal,
         "frame_length": frame_length,

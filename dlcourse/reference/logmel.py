@@ -17,7 +17,7 @@ from dlcourse.reference import _logmel_checks as checks
 LOG_FLOOR = 1e-6
 
 
-def hertz_to_mel(frequency: np.ndarray) -> np.ndarray:
+def _hertz_to_mel(frequency: np.ndarray) -> np.ndarray:
     """The mel scale of O'Shaughnessy (1987), in the natural-log form tf.signal uses."""
     return 1127.0 * np.log1p(frequency / 700.0)
 
@@ -64,9 +64,9 @@ def mel_filterbank(
         upper_hertz: the highest edge, at most the Nyquist frequency.
     """
     bin_hertz = np.linspace(0.0, sample_rate / 2, spectrogram_bins)[1:]
-    bin_mel = hertz_to_mel(bin_hertz)[:, None]
+    bin_mel = _hertz_to_mel(bin_hertz)[:, None]
     edges = np.linspace(
-        hertz_to_mel(lower_hertz), hertz_to_mel(upper_hertz), mel_bins + 2
+        _hertz_to_mel(lower_hertz), _hertz_to_mel(upper_hertz), mel_bins + 2
     )
     lower, centre, upper = edges[:-2], edges[1:-1], edges[2:]
     rising = (bin_mel - lower) / (centre - lower)
