@@ -6,6 +6,10 @@ against the SHA-256 recorded here, and unpacked into ``_build/web_assets/_vendor
 Sphinx copies that folder into the site (``html_extra_path``). Run by
 ``make web-assets`` (part of ``make book``); does nothing when the assets are already in
 place.
+
+axe-core, the accessibility checker that ``tests/test_site.py`` runs on every page, is
+fetched and checked the same way but unpacked into ``_build/test_assets/``, outside the
+site: the test injects it into the pages it opens, and no published page loads it.
 """
 
 from __future__ import annotations
@@ -41,10 +45,21 @@ PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
 }
 STAMP = TARGET / ".complete"
 
+#: Assets for the tests only, never copied into the site.
+TEST_TARGET = ROOT / "_build" / "test_assets"
+TEST_PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "axe-core@4.14.1": (
+        "e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745",
+        {"package/axe.min.js": "axe.min.js", "package/LICENSE": "axe-LICENSE"},
+    ),
+}
+#: Where the browser test finds axe-core.
+AXE = TEST_TARGET / "axe.min.js"
 
-def stamp_text() -> str:
+
+def stamp_text(packages: dict[str, tuple[str, dict[str, str]]] = PACKAGES) -> str:
     return (
-        "\n".join(f"{spec} {sha}" for spec, (sha, _) in sorted(PACKAGES.items())) + "\n"
+        "\n".join(f"{spec} {sha}" for spec, (sha, _) in sorted(packages.items())) + "\n"
     )
 
 
@@ -65,27 +80,31 @@ def npm_pack(spec: str, folder: Path) -> Path:
     return packed[-1]
 
 
-def unpack(tarball: Path, mapping: dict[str, str], scratch: Path) -> None:
+def unpack(
+    tarball: Path, mapping: dict[str, str], scratch: Path, target: Path = TARGET
+) -> None:
     with tarfile.open(tarball) as archive:
         archive.extractall(scratch, filter="data")
     for source, destination in mapping.items():
         origin = scratch / source
-        target = TARGET / destination
-        target.parent.mkdir(parents=True, exist_ok=True)
+        placed = target / destination
+        placed.parent.mkdir(parents=True, exist_ok=True)
         if origin.is_dir():
-            shutil.copytree(origin, target, dirs_exist_ok=True)
+            shutil.copytree(origin, placed, dirs_exist_ok=True)
         else:
-            shutil.copy2(origin, target)
+            shutil.copy2(origin, placed)
 
 
-def main() -> int:
-    if STAMP.is_file() and STAMP.read_text() == stamp_text():
-        print(f"web assets already in {TARGET.relative_to(ROOT)}")
-        return 0
-    if TARGET.exists():
-        shutil.rmtree(TARGET)
-    TARGET.mkdir(parents=True)
-    for spec, (sha256, mapping) in PACKAGES.items():
+def fetch(packages: dict[str, tuple[str, dict[str, str]]], target: Path) -> None:
+    """Fetch, verify and unpack `packages` into `target` unless already there."""
+    stamp = target / ".complete"
+    if stamp.is_file() and stamp.read_text() == stamp_text(packages):
+        print(f"web assets already in {target.relative_to(ROOT)}")
+        return
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for spec, (sha256, mapping) in packages.items():
         with tempfile.TemporaryDirectory() as temporary:
             folder = Path(temporary)
             tarball = npm_pack(spec, folder)
@@ -96,9 +115,14 @@ def main() -> int:
                 )
             scratch = folder / "unpacked"
             scratch.mkdir()
-            unpack(tarball, mapping, scratch)
+            unpack(tarball, mapping, scratch, target)
         print(f"web assets: {spec} verified and unpacked")
-    STAMP.write_text(stamp_text())
+    stamp.write_text(stamp_text(packages))
+
+
+def main() -> int:
+    fetch(PACKAGES, TARGET)
+    fetch(TEST_PACKAGES, TEST_TARGET)
     return 0
 
 
