@@ -9,8 +9,6 @@ import pytest
 
 from dlcourse import data
 
-pytestmark = pytest.mark.lstm_gru
-
 
 def test_gestures_keep_the_official_split_and_their_lengths():
     gestures = data.load_gestures()

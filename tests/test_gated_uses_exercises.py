@@ -12,8 +12,6 @@ import pytest
 
 from dlcourse.exercises import gated_uses as exercises
 
-pytestmark = pytest.mark.lstm_gru
-
 EXERCISES = [exercises.frame_count, exercises.masked_mean]
 
 

@@ -13,8 +13,6 @@ import pytest
 from dlcourse.keras_parts import gated_classifiers
 from dlcourse.reference import logmel
 
-pytestmark = pytest.mark.lstm_gru
-
 RATE = 16000  # samples per second of the test signals
 
 
