@@ -36,18 +36,19 @@ def _lookup(keys: np.ndarray, counts: np.ndarray, queries: np.ndarray) -> np.nda
 
 
 @checked(checks.ngram_bits_per_character)
-def ngram_bits_per_character(
+def ngram_surprise_bits(
     train_codes: np.ndarray, test_codes: np.ndarray, order: int, alphabet_size: int
-) -> float:
-    """Held-out cross-entropy, in bits per character, of the Witten-Bell n-gram model.
-
-    The first ``order`` characters of ``test_codes`` only serve as context.
+) -> np.ndarray:
+    """-log2 P_k(c | h) of every held-out character after the first ``order``.
 
     Args:
         train_codes: the training text as integer codes in ``[0, alphabet_size)``.
         test_codes: the held-out text, coded the same way.
         order: ``k``, the number of characters of context (0: single-character counts).
         alphabet_size: ``V``, the number of distinct codes.
+
+    Returns:
+        ``(len(test_codes) - order,)`` bits, one per predicted character.
     """
     targets = test_codes[order:]
     probability = np.full(len(targets), 1.0 / alphabet_size)  # below order 0
@@ -67,4 +68,24 @@ def ngram_bits_per_character(
             (c_hc + t_h * probability) / np.maximum(c_h + t_h, 1),
             probability,
         )
-    return float(-np.mean(np.log2(probability)))
+    return -np.log2(probability)
+
+
+@checked(checks.ngram_bits_per_character)
+def ngram_bits_per_character(
+    train_codes: np.ndarray, test_codes: np.ndarray, order: int, alphabet_size: int
+) -> float:
+    """Held-out cross-entropy, in bits per character, of the Witten-Bell n-gram model:
+    the mean of :func:`ngram_surprise_bits`.
+
+    The first ``order`` characters of ``test_codes`` only serve as context.
+
+    Args:
+        train_codes: the training text as integer codes in ``[0, alphabet_size)``.
+        test_codes: the held-out text, coded the same way.
+        order: ``k``, the number of characters of context (0: single-character counts).
+        alphabet_size: ``V``, the number of distinct codes.
+    """
+    return float(
+        np.mean(ngram_surprise_bits(train_codes, test_codes, order, alphabet_size))
+    )
