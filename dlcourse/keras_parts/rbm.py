@@ -28,6 +28,8 @@ from dlcourse.reference.rbm import CDGradients
 MAX_UNITS = 100_000
 #: Most Gibbs steps per CD update.
 MAX_K = 1_000
+#: Most epochs of ``train_epochs``.
+MAX_EPOCHS = 100_000
 #: Most persistent chains (each holds one visible vector).
 MAX_CHAINS = 100_000
 #: The weight names, in the order of ``get_weights()`` (and of ``RBMWeights``).
@@ -277,19 +279,9 @@ class RBM(keras.Model):
         )
         return gradients
 
-    def train_step(self, data: Any) -> dict[str, Any]:
-        """One CD-k update on a batch, with random numbers from the model's seed stream.
-
-        The first batch builds the model. The update is stateful (``optimizer.apply``),
-        as on the TensorFlow and PyTorch backends; JAX's stateless ``train_step`` is not
-        implemented.
-
-        Args:
-            data: a batch from ``fit``: ``v``, or ``(v, ignored labels)``.
-        """
-        v0 = ops.cast(_visible_batch(data), self.variable_dtype)
-        if not self.built:  # the first batch gives the number of visible units
-            self.build(tuple(v0.shape))
+    def _train_batch(self, v0: Any) -> Any:
+        """One CD-k update on ``v0`` with random numbers from the model's seed stream
+        (and the persistent chains, if any); returns the reconstruction error."""
         n, visible = ops.shape(v0)
         hidden_uniforms, visible_uniforms = (
             keras.random.uniform(
@@ -304,8 +296,90 @@ class RBM(keras.Model):
         gradients = self.cd_step(v0, hidden_uniforms, visible_uniforms, chain_start)
         if chains is not None:
             chains.assign(ops.slice_update(chains, (0, 0), gradients.negative_visible))
-        self.reconstruction_tracker.update_state(gradients.reconstruction_error)
+        return gradients.reconstruction_error
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One CD-k update on a batch, with random numbers from the model's seed stream.
+
+        The first batch builds the model. The update is stateful (``optimizer.apply``),
+        as on the TensorFlow and PyTorch backends; JAX's stateless ``train_step`` is not
+        implemented.
+
+        Args:
+            data: a batch from ``fit``: ``v``, or ``(v, ignored labels)``.
+        """
+        v0 = ops.cast(_visible_batch(data), self.variable_dtype)
+        if not self.built:  # the first batch gives the number of visible units
+            self.build(tuple(v0.shape))
+        self.reconstruction_tracker.update_state(self._train_batch(v0))
         return {"reconstruction_error": self.reconstruction_tracker.result()}
+
+    def train_epochs(
+        self, x: Any, epochs: int, batch_size: int, *, shuffle: bool = True
+    ) -> list[float]:
+        """CD-k over whole epochs, each one compiled call: the fast path of ``fit``.
+
+        The same updates as ``fit(x, epochs=..., batch_size=...)`` (batches of a
+        shuffled copy of ``x``, the last one smaller if ``batch_size`` does not divide
+        the rows), but the batches are sliced from ``x`` in memory inside one
+        ``tf.function`` per epoch, with no input pipeline and no Python between
+        batches. On another backend the batches run one by one. Compile first.
+        Returns the mean reconstruction error of each epoch.
+
+        Args:
+            x: the training vectors, ``(rows, visible)``.
+            epochs: how many passes over ``x``.
+            batch_size: rows per CD update.
+            shuffle: visit the rows in a fresh random order at each epoch.
+        """
+        x = check_array("x", x, ndim=2)
+        epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
+        batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
+        shuffle = check_bool("shuffle", shuffle)
+        if getattr(self, "optimizer", None) is None:
+            raise ValueError(
+                "compile the RBM before `train_epochs`, e.g. "
+                "rbm.compile(optimizer=keras.optimizers.SGD(0.05))"
+            )
+        if not self.built:
+            self.build(x.shape)
+        if self.chains is not None and batch_size > self.persistent_chains:
+            raise ValueError(
+                f"`batch_size` must be at most persistent_chains="
+                f"{self.persistent_chains}, got {batch_size}"
+            )
+        self.optimizer.build(self.trainable_variables)
+        v = ops.convert_to_tensor(x, dtype=self.variable_dtype)
+        epoch = self._epoch_function(len(x), batch_size, shuffle)
+        return [float(ops.convert_to_numpy(epoch(v))) for _ in range(epochs)]
+
+    def _epoch_function(self, rows: int, batch_size: int, shuffle: bool) -> Any:
+        """One epoch of CD-k as a function of the data (compiled on TensorFlow)."""
+        full_batches, rest = divmod(rows, batch_size)
+
+        def epoch(v: Any) -> Any:
+            if shuffle:
+                order = keras.random.shuffle(ops.arange(rows), seed=self.seed_generator)
+                v = ops.take(v, order, axis=0)
+            total = ops.zeros((), dtype=self.variable_dtype)
+            for i in batch_range(full_batches):
+                start = i * batch_size  # a static batch shape: (batch_size, visible)
+                batch = ops.slice(v, (start, 0), (batch_size, ops.shape(v)[1]))
+                total += self._train_batch(batch)
+            if rest:
+                total += self._train_batch(v[full_batches * batch_size :])
+            return total / (full_batches + (rest > 0))
+
+        if keras.config.backend() != "tensorflow":
+            batch_range = range
+            return epoch
+        import tensorflow as tf
+
+        batch_range = tf.range  # AutoGraph turns the loop into one tf.while_loop
+        key = (rows, batch_size, shuffle)
+        if getattr(self, "_compiled_epoch", (None,))[0] != key:
+            self._compiled_epoch = (key, tf.function(epoch))
+        return self._compiled_epoch[1]
 
     def test_step(self, data: Any) -> dict[str, Any]:
         """The mean-field reconstruction error ``mean((v - p(v | p(h | v)))^2)``.

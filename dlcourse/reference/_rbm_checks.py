@@ -12,7 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from dlcourse._checks import check_array, check_float, check_int, describe
+from dlcourse._checks import (
+    check_array,
+    check_count,
+    check_float,
+    check_int,
+    describe,
+)
 
 #: Most units a layer may have (far above any chapter's 784 pixels).
 MAX_UNITS = 100_000
@@ -20,6 +26,8 @@ MAX_UNITS = 100_000
 MAX_WEIGHTS = 10**8
 #: Most hidden units for an exact partition function (``2^H`` hidden states are summed).
 MAX_EXACT_HIDDEN = 20
+#: Most AIS chains run at once (each holds one visible vector).
+MAX_CHAINS = 100_000
 #: Most entries of the ``2^H x V`` table of the exact partition function (128 MB).
 MAX_EXACT_TERMS = 2**24
 
@@ -226,3 +234,53 @@ def log_likelihood(v: Any, weights: Any) -> dict[str, Any]:
     """Check the arguments of :func:`dlcourse.reference.rbm.log_likelihood`."""
     weights = log_partition(weights)["weights"]
     return {"v": _visible("v", v, weights), "weights": weights}
+
+
+#: Most AIS chains x steps x units (each step touches every unit of every chain).
+MAX_AIS_WORK = 10**11
+
+
+def ais_log_partition(
+    weights: Any, base_visible_bias: Any, betas: Any, chains: Any, seed: Any
+) -> dict[str, Any]:
+    """Check the arguments of :func:`dlcourse.reference.rbm.ais_log_partition`."""
+    weights = check_weights(weights)
+    visible, hidden = weights.kernel.shape
+    base_visible_bias = check_array(
+        "base_visible_bias", base_visible_bias, ndim=1, shape=(visible,)
+    )
+    betas = check_array("betas", betas, ndim=1, min_size=2)
+    if betas[0] != 0.0 or betas[-1] != 1.0 or np.any(np.diff(betas) < 0.0):
+        raise ValueError(
+            "`betas` must increase from 0 to 1 (e.g. np.linspace(0, 1, 1001)), got "
+            f"{len(betas)} values from {betas[0]:.3g} to {betas[-1]:.3g}"
+            + (", not increasing" if np.any(np.diff(betas) < 0.0) else "")
+        )
+    chains = check_count("chains", chains, maximum=MAX_CHAINS)
+    work = chains * len(betas) * (visible + hidden)
+    if work > MAX_AIS_WORK:
+        raise ValueError(
+            f"`chains` x len(`betas`) x units must be at most {MAX_AIS_WORK:.0e}, got "
+            f"{chains} x {len(betas)} x {visible + hidden} = {work:.2e}"
+        )
+    return {
+        "weights": weights,
+        "base_visible_bias": base_visible_bias,
+        "betas": betas,
+        "chains": chains,
+        "seed": check_int("seed", seed, minimum=0),
+    }
+
+
+def base_rate_visible_bias(v: Any, pseudocount: Any) -> dict[str, Any]:
+    """Check the arguments of :func:`dlcourse.reference.rbm.base_rate_visible_bias`."""
+    v = check_array("v", v, ndim=2)
+    if v.min() < 0.0 or v.max() > 1.0:
+        raise ValueError(
+            f"`v` must hold values in [0, 1], got values from {v.min():.3g} to "
+            f"{v.max():.3g}"
+        )
+    pseudocount = check_float(
+        "pseudocount", pseudocount, minimum=0.0, exclusive_minimum=True
+    )
+    return {"v": v, "pseudocount": pseudocount}

@@ -308,3 +308,85 @@ def log_likelihood(v: np.ndarray, weights: RBMWeights) -> np.ndarray:
             :func:`log_partition`.
     """
     return -free_energy(v, weights) - log_partition(weights)
+
+
+class AISEstimate(NamedTuple):
+    """What :func:`ais_log_partition` returns.
+
+    ``log_partition`` is the estimate ``log Z_A + log mean(w)``; ``log_weights`` holds
+    the ``log w`` of each chain, ``(chains,)``, whose spread says how far to trust it;
+    ``base_log_partition`` is the exact ``log Z_A`` of the base-rate RBM.
+    """
+
+    log_partition: float
+    log_weights: np.ndarray
+    base_log_partition: float
+
+
+@checked(checks.ais_log_partition)
+def ais_log_partition(
+    weights: RBMWeights,
+    *,
+    base_visible_bias: np.ndarray,
+    betas: np.ndarray,
+    chains: int,
+    seed: int = 0,
+) -> AISEstimate:
+    """Annealed importance sampling for ``log Z`` (Salakhutdinov & Murray 2008).
+
+    The chains start at the *base-rate* RBM A (no weights, no hidden biases, visible
+    biases ``b_A``), whose ``Z_A = 2^H prod_i (1 + exp(b_A,i))`` is exact, and walk to
+    the RBM through the distributions, for ``beta`` from 0 to 1,
+
+        p_beta*(v) = exp((1 - beta) v.b_A + beta v.b)
+                     prod_j (1 + exp(beta (c_j + v W_j)))
+
+    Each chain collects ``log w += log p_beta_k*(v) - log p_beta_{k-1}*(v)`` at each
+    step, then moves by one Gibbs step that leaves ``p_beta_k`` invariant. Then
+    ``Z / Z_A`` is estimated by the mean of ``w``, without bias; its logarithm tends to
+    be a little *low* (Jensen), so a log-likelihood from it tends to be a little high.
+    The random numbers come from ``seed`` (a whole stream would not fit in memory).
+
+    Args:
+        weights: the RBM's :class:`RBMWeights`.
+        base_visible_bias: ``b_A``, usually the log-odds of the training pixels.
+        betas: the inverse temperatures, increasing from 0 to 1, ``(steps + 1,)``.
+        chains: how many independent annealing runs to average.
+        seed: seed of the random numbers.
+    """
+    W, b, c = weights
+    b_A = base_visible_bias
+    rng = np.random.default_rng(seed)
+
+    def log_p_star(v, v_W, beta):  # log p_beta*(v), given v W + c
+        visible_term = v @ ((1.0 - beta) * b_A + beta * b)
+        return visible_term + np.logaddexp(0.0, beta * v_W).sum(axis=1)
+
+    base_means = np.broadcast_to(sigmoid(b_A), (chains, len(b_A)))
+    v = (rng.random(base_means.shape) < base_means).astype(float)
+    log_w = np.zeros(chains)
+    for beta_before, beta in zip(betas[:-1], betas[1:], strict=True):
+        v_W = v @ W + c
+        log_w += log_p_star(v, v_W, beta) - log_p_star(v, v_W, beta_before)
+        h = (rng.random((chains, len(c))) < sigmoid(beta * v_W)).astype(float)
+        visible_input = (1.0 - beta) * b_A + beta * (h @ W.T + b)
+        v = (rng.random(v.shape) < sigmoid(visible_input)).astype(float)
+    log_Z_A = len(c) * np.log(2.0) + float(np.logaddexp(0.0, b_A).sum())
+    log_mean_w = float(np.logaddexp.reduce(log_w) - np.log(chains))
+    return AISEstimate(log_Z_A + log_mean_w, log_w, log_Z_A)
+
+
+@checked(checks.base_rate_visible_bias)
+def base_rate_visible_bias(v: np.ndarray, *, pseudocount: float = 1.0) -> np.ndarray:
+    """The log-odds of each visible unit being on in ``v``: AIS's base-rate RBM.
+
+    ``p_i = (sum_n v_ni + pseudocount) / (rows + 2 pseudocount)``, then
+    ``b_A,i = log(p_i / (1 - p_i))``; the pseudocount keeps a pixel that is never on
+    from getting an infinite bias.
+
+    Args:
+        v: training vectors, ``(rows, visible)``.
+        pseudocount: added to the on and off counts of every unit.
+    """
+    p = (v.sum(axis=0) + pseudocount) / (len(v) + 2.0 * pseudocount)
+    return np.log(p) - np.log1p(-p)
