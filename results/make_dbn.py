@@ -6,14 +6,20 @@ accuracy on the chapter's MNIST-5k split of the DBN (two RBMs pre-trained, then
 fine-tuned as an MLP), of the same sigmoid MLP from a random start, of a ReLU MLP of
 the same shape, of scikit-learn's BernoulliRBM + logistic regression, and the epoch
 early stopping kept for each network; and logistic regression on the pixels
-(deterministic, one value). Everything uses the chapter's quick-mode settings, recorded
+(deterministic, one value). For each seed it also trains the first RBM with persistent
+CD-1 beside the CD-1 one and estimates both RBMs' test log-likelihood by annealed
+importance sampling (independent AIS runs, with each run's spread over its chains).
+Everything uses the chapter's quick-mode settings, recorded
 in the file so that the chapter can check that they agree with its own. Run
-``.venv/bin/python results/make_dbn.py``; it takes a few minutes on two cores.
+``.venv/bin/python results/make_dbn.py``; it runs the seeds in parallel processes and
+takes a few minutes on two cores.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -26,6 +32,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from dlcourse import data, results, training  # noqa: E402
 from dlcourse.keras_parts.rbm import RBM, classifier_from_rbms  # noqa: E402
+from dlcourse.reference import rbm as reference  # noqa: E402
 
 #: The seeds of the RBMs, the networks' initial weights and the batch order.
 SEEDS = (0, 1, 2)
@@ -43,24 +50,52 @@ SETTINGS = {
     "finetune_batch": 64,
     "finetune_learning_rate": 1e-3,
 }
+#: Annealed importance sampling of the first RBMs' log Z (Salakhutdinov & Murray 2008).
+AIS = {"chains": 100, "steps": 1000, "runs": 2}
 #: The networks fine-tuned for every seed, by the chapter's names.
 NETWORKS = ("dbn", "sigmoid_random", "relu_random")
 
 
-def train_rbm(inputs: np.ndarray, units: int, seed: int) -> RBM:
-    """One RBM as the chapter trains it (CD-1, plain SGD)."""
-    rbm = RBM(units, seed=seed)
-    rbm.compile(
-        optimizer=keras.optimizers.SGD(SETTINGS["cd_learning_rate"]),
-        steps_per_execution=int(np.ceil(len(inputs) / SETTINGS["rbm_batch"])),
-    )
-    rbm.fit(
-        inputs,
-        epochs=SETTINGS["rbm_epochs"],
-        batch_size=SETTINGS["rbm_batch"],
-        verbose=0,
-    )
+def train_rbm(
+    inputs: np.ndarray, units: int, seed: int, persistent: bool = False
+) -> RBM:
+    """One RBM as the chapter trains it (CD-1 or persistent CD-1, plain SGD)."""
+    chains = SETTINGS["rbm_batch"] if persistent else None
+    rbm = RBM(units, seed=seed, persistent_chains=chains)
+    rbm.compile(optimizer=keras.optimizers.SGD(SETTINGS["cd_learning_rate"]))
+    rbm.train_epochs(inputs, SETTINGS["rbm_epochs"], SETTINGS["rbm_batch"])
     return rbm
+
+
+def ais_log_likelihood(
+    rbm: RBM, base_bias: np.ndarray, test: np.ndarray, seed: int
+) -> dict[str, list[float]]:
+    """Test log-likelihood per image from independent AIS runs of log Z.
+
+    For each run: the estimate, and the estimate with log Z moved by three standard
+    errors of the run's importance weights (the interval Salakhutdinov & Murray give).
+    """
+    weights = reference.RBMWeights(*(w.astype(np.float64) for w in rbm.get_weights()))
+    minus_free_energy = float(-reference.free_energy(test, weights).mean())
+    betas = np.linspace(0.0, 1.0, AIS["steps"] + 1)
+    estimates, low, high = [], [], []
+    for run in range(AIS["runs"]):
+        ais = reference.ais_log_partition(
+            weights,
+            base_visible_bias=base_bias,
+            betas=betas,
+            chains=AIS["chains"],
+            seed=1000 * seed + run,
+        )
+        w = np.exp(ais.log_weights - ais.log_weights.max())
+        error = 3.0 * w.std() / np.sqrt(len(w))
+        log_mean = np.log(w.mean())
+        shift_low = np.log(max(w.mean() - error, 1e-300)) - log_mean
+        shift_high = np.log(w.mean() + error) - log_mean
+        estimates.append(minus_free_energy - ais.log_partition)
+        low.append(minus_free_energy - ais.log_partition - shift_high)
+        high.append(minus_free_energy - ais.log_partition - shift_low)
+    return {"estimate": estimates, "low": low, "high": high}
 
 
 def relu_mlp() -> keras.Model:
@@ -99,9 +134,8 @@ def fine_tune(model: keras.Model, split: tuple, steps: int) -> int:
     return stopper.best_epoch + 1
 
 
-def main() -> None:
-    """Pre-train, fine-tune and score every model for every seed; save the results."""
-    threadpool_limits(limits=1, user_api="blas")
+def load_split() -> tuple:
+    """The chapter's binarised MNIST-5k split, and its validation split."""
     x_train, y_train, x_test, y_test = data.load_mnist5k(seed=SETTINGS["split_seed"])
     binary_train = (x_train.reshape(len(x_train), -1) > 0.5).astype(np.float32)
     binary_test = (x_test.reshape(len(x_test), -1) > 0.5).astype(np.float32)
@@ -111,39 +145,68 @@ def main() -> None:
         test_fraction=SETTINGS["validation_fraction"],
         seed=SETTINGS["split_seed"],
     )
+    return binary_train, y_train, binary_test, y_test, split
+
+
+def run_seed(seed: int) -> dict:
+    """Every model of one seed: accuracies, epochs kept and AIS log-likelihoods."""
+    threadpool_limits(limits=1, user_api="blas")
+    binary_train, y_train, binary_test, y_test, split = load_split()
     steps = int(np.ceil(len(split.x_train) / SETTINGS["finetune_batch"]))
+    training.set_seed(seed)
+    rbm1 = train_rbm(binary_train, SETTINGS["rbm_units"], seed)
+    hidden1 = rbm1.predict(binary_train, batch_size=1000, verbose=0)
+    rbm2 = train_rbm(hidden1, SETTINGS["rbm2_units"], seed + 1)
+    pcd_rbm = train_rbm(binary_train, SETTINGS["rbm_units"], seed, persistent=True)
+    base_bias = reference.base_rate_visible_bias(binary_train)
+    likelihood = {
+        name: ais_log_likelihood(rbm, base_bias, binary_test, seed)
+        for name, rbm in (("cd1", rbm1), ("pcd1", pcd_rbm))
+    }
+    networks = {
+        "dbn": classifier_from_rbms([rbm1, rbm2], 10, pretrained=True, seed=seed),
+        "sigmoid_random": classifier_from_rbms(
+            [rbm1, rbm2], 10, pretrained=False, seed=seed
+        ),
+        "relu_random": relu_mlp(),
+    }
+    accuracy, epochs = {}, {}
+    for name, model in networks.items():
+        epochs[name] = fine_tune(model, split, steps)
+        accuracy[name] = training.accuracy(model, binary_test, y_test)
+    sklearn_rbm = BernoulliRBM(
+        n_components=SETTINGS["rbm_units"],
+        learning_rate=SETTINGS["cd_learning_rate"],
+        batch_size=SETTINGS["rbm_batch"],
+        n_iter=SETTINGS["rbm_epochs"],
+        random_state=seed,
+    ).fit(binary_train)
+    pipeline = LogisticRegression(max_iter=1000, tol=1e-4).fit(
+        sklearn_rbm.transform(binary_train), y_train
+    )
+    accuracy["sklearn_pipeline"] = float(
+        pipeline.score(sklearn_rbm.transform(binary_test), y_test)
+    )
+    print(seed, accuracy, likelihood, flush=True)
+    return {"accuracy": accuracy, "epochs": epochs, "likelihood": likelihood}
+
+
+def main() -> None:
+    """Run the seeds in parallel processes (one BLAS thread each); save the results."""
+    threadpool_limits(limits=1, user_api="blas")
+    binary_train, y_train, binary_test, y_test, _ = load_split()
     raw = LogisticRegression(max_iter=1000, tol=1e-4).fit(binary_train, y_train)
-    accuracy: dict = {name: [] for name in (*NETWORKS, "sklearn_pipeline")}
-    epochs: dict = {name: [] for name in NETWORKS}
-    for seed in SEEDS:
-        training.set_seed(seed)
-        rbm1 = train_rbm(binary_train, SETTINGS["rbm_units"], seed)
-        hidden1 = rbm1.predict(binary_train, batch_size=1000, verbose=0)
-        rbm2 = train_rbm(hidden1, SETTINGS["rbm2_units"], seed + 1)
-        networks = {
-            "dbn": classifier_from_rbms([rbm1, rbm2], 10, pretrained=True, seed=seed),
-            "sigmoid_random": classifier_from_rbms(
-                [rbm1, rbm2], 10, pretrained=False, seed=seed
-            ),
-            "relu_random": relu_mlp(),
-        }
-        for name, model in networks.items():
-            epochs[name].append(fine_tune(model, split, steps))
-            accuracy[name].append(training.accuracy(model, binary_test, y_test))
-        sklearn_rbm = BernoulliRBM(
-            n_components=SETTINGS["rbm_units"],
-            learning_rate=SETTINGS["cd_learning_rate"],
-            batch_size=SETTINGS["rbm_batch"],
-            n_iter=SETTINGS["rbm_epochs"],
-            random_state=seed,
-        ).fit(binary_train)
-        pipeline = LogisticRegression(max_iter=1000, tol=1e-4).fit(
-            sklearn_rbm.transform(binary_train), y_train
-        )
-        accuracy["sklearn_pipeline"].append(
-            float(pipeline.score(sklearn_rbm.transform(binary_test), y_test))
-        )
-        print(seed, {name: values[-1] for name, values in accuracy.items()}, flush=True)
+    context = multiprocessing.get_context("spawn")  # no fork of a running TensorFlow
+    with ProcessPoolExecutor(len(SEEDS), mp_context=context) as pool:
+        runs = list(pool.map(run_seed, SEEDS))
+    accuracy = {
+        name: [run["accuracy"][name] for run in runs]
+        for name in (*NETWORKS, "sklearn_pipeline")
+    }
+    epochs = {name: [run["epochs"][name] for run in runs] for name in NETWORKS}
+    likelihood = {
+        name: [run["likelihood"][name] for run in runs] for name in ("cd1", "pcd1")
+    }
     results.save(
         "dbn",
         {
@@ -153,6 +216,8 @@ def main() -> None:
             "accuracy": accuracy,
             "best_epoch": epochs,
             "logistic_regression": float(raw.score(binary_test, y_test)),
+            "ais": AIS,
+            "ais_test_log_likelihood": likelihood,
         },
         command="make results (or .venv/bin/python results/make_dbn.py)",
         script=__file__,
