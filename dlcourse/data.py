@@ -49,6 +49,13 @@ KNOWN_SHA256: dict[str, str] = {
     "aeon/PickupGestureWiimoteZ_TEST.ts": (
         "a9109bce918e48ee0e924e9cf2fdfdc4de364a3d88ec5e8aa44399ff08b11361"
     ),
+    # aeon 1.6.0, aeon/datasets/data/KDD-TSAD_135: UCR anomaly archive series 135.
+    "aeon/135_UCR_Anomaly_InternalBleeding16_TRAIN.csv": (
+        "a531b6f4f556b17c0321d144c3f6b4a7bdf5e8464b2218566181702e77962c2b"
+    ),
+    "aeon/135_UCR_Anomaly_InternalBleeding16_TEST.csv": (
+        "fe26577b94896943e8205d04d56bf2511fe05c008df535a1ec3826adff3597e2"
+    ),
     # data/spoken_words.npz in this repository, made by tools/make_spoken_words.py.
     "course/spoken_words.npz": (
         "81e9e5faa55c34de44cdb23acbb48b11e9ef18fe62a5ce489374b4932bc6dc21"
@@ -488,3 +495,48 @@ def load_pydoc_topics() -> dict[str, str]:
 def load_pydoc_text() -> str:
     """All of :func:`load_pydoc_topics` joined into one string (about 465,000 chars)."""
     return "".join(load_pydoc_topics().values())
+
+
+class AnomalySeries(NamedTuple):
+    """A series with a normal training part and labelled anomalous points.
+
+    ``values`` is the whole series, ``(length,)``; ``is_anomaly`` a boolean array of the
+    same length; ``train_length`` how many leading points are known to be normal (the
+    part to fit a model of normal behaviour on).
+    """
+
+    values: np.ndarray
+    is_anomaly: np.ndarray
+    train_length: int
+
+
+#: The UCR anomaly series the course reads, by the folder aeon ships it in.
+ANOMALY_SERIES = {"KDD-TSAD_135": "135_UCR_Anomaly_InternalBleeding16"}
+
+
+def load_anomaly_series(name: str = "KDD-TSAD_135") -> AnomalySeries:
+    """A real series with one labelled anomaly, from the aeon wheel (UCR archive).
+
+    ``"KDD-TSAD_135"`` is series 135 of the UCR time-series anomaly archive (the KDD Cup
+    2021 set of Wu & Keogh), ``InternalBleeding16``: 7,501 points of a physiological
+    signal, of which the first 1,200 are the normal training part and 12 later points
+    are labelled anomalous. The files are checked against their SHA-256. Introduced in
+    the deep-belief-network chapter (failure prediction).
+
+    Args:
+        name: the series, a key of :data:`ANOMALY_SERIES`.
+    """
+    check_choice("name", name, ANOMALY_SERIES)
+    stem = ANOMALY_SERIES[name]
+    folder = _module_folder("aeon.datasets", "aeon") / "data" / name
+    parts = {}
+    for part in ("TRAIN", "TEST"):
+        key = f"aeon/{stem}_{part}.csv"
+        path = verify_file(folder / f"{stem}_{part}.csv", KNOWN_SHA256[key])
+        parts[part] = np.loadtxt(path, delimiter=",", skiprows=1)
+    series = parts["TEST"]  # the whole series; TRAIN is its normal beginning
+    return AnomalySeries(
+        series[:, 1].astype(np.float64),
+        series[:, 2].astype(bool),
+        len(parts["TRAIN"]),
+    )
