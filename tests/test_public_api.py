@@ -903,6 +903,7 @@ ANY_RANK = {
     "dlcourse.training.fit:y",
     "dlcourse.data.stratified_split:x",
     "dlcourse.keras_parts.*:*_sample",
+    "dlcourse.reference.generation.split_mixture:outputs",  # (..., 5 K + 1)
 }
 #: List parameters that may be empty.
 MAY_BE_EMPTY = {"dlcourse.reference.dsn.stacked_input:previous_outputs"}
