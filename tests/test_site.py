@@ -10,12 +10,22 @@ Binder button must point at that chapter's notebook in the repository named in
 _config.yml; no file of the site may name a path of the machine that built it; the site
 has a favicon. A full-page screenshot of every page is saved under _build/screenshots/
 for people to look at.
+
+Accessibility: axe-core (fetched and checksummed by tools/fetch_web_assets.py, injected
+here and never published) audits every page against WCAG 2.1 A and AA, in the light and
+the dark colour mode, and any violation of impact "serious" or "critical" fails. On a
+390 x 844 phone every page must be readable: no sideways page scroll, body text of at
+least 16 px, wide tables, equations and code scrolling inside their own box, images
+within the width; its screenshot is saved as <page>--phone.png.
+
+The site tested is _build/html, or the built folder that DLCOURSE_SITE names.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import re
 import sys
 import tempfile
@@ -30,7 +40,7 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
+SITE = Path(os.environ.get("DLCOURSE_SITE") or ROOT / "_build" / "html")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -146,35 +156,43 @@ class PageVisit:
         self.context.close()
 
 
+def wait_until_rendered(page: object) -> tuple[int, int]:
+    """Wait for MathJax and the saved widgets; return how many of each the page has."""
+    math_count = page.locator("span.math, div.math").count()
+    if math_count:
+        page.wait_for_function(
+            "n => document.querySelectorAll('mjx-container').length >= n",
+            arg=math_count,
+            timeout=20_000,
+        )
+    views = page.locator(
+        'script[type="application/vnd.jupyter.widget-view+json"]'
+    ).count()
+    if views:
+        page.wait_for_function(
+            "n => document.querySelectorAll("
+            "'.jupyter-widgets.widget-container, "
+            ".jupyter-widgets.widget-inline-hbox').length >= n",
+            arg=views,
+            timeout=20_000,
+        )
+    return math_count, views
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly_and_renders(browser, server, path):
     visit = PageVisit(browser, server, path)
     page = visit.page
     try:
-        math_count = page.locator("span.math, div.math").count()
+        math_count, views = wait_until_rendered(page)
         if math_count:
-            page.wait_for_function(
-                "n => document.querySelectorAll('mjx-container').length >= n",
-                arg=math_count,
-                timeout=20_000,
-            )
             raw = page.evaluate(
                 "() => [...document.querySelectorAll('span.math, div.math')]"
                 ".filter(e => !e.querySelector('mjx-container'))"
                 ".map(e => e.textContent.slice(0, 40))"
             )
             assert not raw, f"math left untypeset: {raw[:3]}"
-        views = page.locator(
-            'script[type="application/vnd.jupyter.widget-view+json"]'
-        ).count()
         if views:
-            page.wait_for_function(
-                "n => document.querySelectorAll("
-                "'.jupyter-widgets.widget-container, "
-                ".jupyter-widgets.widget-inline-hbox').length >= n",
-                arg=views,
-                timeout=20_000,
-            )
             assert (
                 page.locator(
                     ".jupyter-widgets-output-area img, .widget-output img"
@@ -434,5 +452,142 @@ def test_the_site_has_a_favicon(browser, server):
             urllib.parse.urljoin(f"{server}/intro.html", href)
         )
         assert response.status == 200 and b"<svg" in response.body()
+    finally:
+        visit.close()
+
+
+sys.path.insert(0, str(ROOT / "tools"))
+from fetch_web_assets import AXE  # noqa: E402 (the file the fetch script unpacks)
+
+#: WCAG 2.1 levels A and AA, the rules axe-core tags with them.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: The impacts that fail the audit; "moderate" and "minor" ones are not counted.
+FAILING_IMPACTS = {"serious", "critical"}
+#: Time for the theme's colour transitions to settle after a mode switch, in ms.
+MODE_SWITCH_MS = 500
+
+
+def audit(page: object) -> list[dict]:
+    """Run axe-core on the page; return its violations as plain dicts."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """tags => axe.run(document, {
+                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]
+            }).then(result => result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(" ")),
+            })))""",
+        AXE_TAGS,
+    )
+
+
+def set_colour_mode(page: object, mode: str) -> None:
+    page.evaluate(
+        """mode => {
+            document.documentElement.dataset.mode = mode;
+            document.documentElement.dataset.theme = mode;
+        }""",
+        mode,
+    )
+    page.wait_for_timeout(MODE_SWITCH_MS)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violation(browser, server, path):
+    assert AXE.is_file(), f"{AXE.name} is missing: run `make web-assets`"
+    visit = PageVisit(browser, server, path, DESKTOP)
+    page = visit.page
+    try:
+        wait_until_rendered(page)
+        page.wait_for_timeout(300)  # widget scripts finish their set-up
+        failures = []
+        for mode in ("light", "dark"):
+            set_colour_mode(page, mode)
+            for violation in audit(page):
+                if violation["impact"] in FAILING_IMPACTS:
+                    targets = violation["targets"]
+                    failures.append(
+                        f"{path} [{mode}] {violation['id']} ({violation['impact']}, "
+                        f"{len(targets)} elements): {violation['help']}; "
+                        + "; ".join(targets[:4])
+                    )
+        assert not failures, "\n".join(failures)
+    finally:
+        visit.close()
+
+
+#: The least font size of body text on a phone, in px.
+PHONE_TEXT_PX = 16
+#: What may be wider than a phone: it must scroll inside its own box.
+WIDE_CONTENT = "table, mjx-container, pre, div.highlight, .cell_output .output, svg"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_reads_on_a_phone(browser, server, path):
+    visit = PageVisit(browser, server, path, PHONE)
+    page = visit.page
+    try:
+        wait_until_rendered(page)
+        page.evaluate("() => document.fonts.ready")
+        page.wait_for_timeout(300)
+        problems = page.evaluate(
+            """([wide, least]) => {
+                const width = document.documentElement.clientWidth;
+                const problems = [];
+                const page = document.scrollingElement.scrollWidth;
+                if (page > width + 1)
+                    problems.push(`the page scrolls sideways: ${page} px wide`);
+                const main = document.querySelector("article") || document.body;
+                const shown = e => e.getClientRects().length > 0;
+                const describe = e => e.tagName.toLowerCase()
+                    + (e.className && typeof e.className === "string"
+                        ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+                // True when a box around `e` that fits the page scrolls sideways.
+                const scrolls = e => {
+                    let a = e.parentElement;
+                    for (; a && a !== main; a = a.parentElement) {
+                        const x = getComputedStyle(a).overflowX;
+                        const box = a.getBoundingClientRect();
+                        if ((x === "auto" || x === "scroll") && box.left >= -1
+                            && box.right <= width + 1) return true;
+                    }
+                    return false;
+                };
+                const small = new Map();
+                for (const e of main.querySelectorAll("p, li, dd, dt, td, th")) {
+                    if (!shown(e) || e.closest("pre, nav, .cell_output, footer"))
+                        continue;
+                    const size = parseFloat(getComputedStyle(e).fontSize);
+                    if (size < least - 0.01) {
+                        const key = `${describe(e)} ${size} px`;
+                        small.set(key, (small.get(key) || 0) + 1);
+                    }
+                }
+                for (const [key, n] of small)
+                    problems.push(`text smaller than ${least} px: ${n} x ${key}`);
+                for (const e of main.querySelectorAll(wide)) {
+                    if (!shown(e)) continue;
+                    const box = e.getBoundingClientRect();
+                    if (box.right <= width + 1 && box.left >= -1) continue;
+                    if (!scrolls(e))
+                        problems.push(`${describe(e)} sticks out of the page`
+                            + ` (${Math.round(box.right - box.left)} px wide)`);
+                }
+                for (const image of main.querySelectorAll("img")) {
+                    if (!shown(image)) continue;
+                    const box = image.getBoundingClientRect();
+                    if (box.right > width + 1 || box.left < -1)
+                        problems.push(`an image is wider than the page: ${image.src
+                            .slice(-40)} (${Math.round(box.width)} px)`);
+                }
+                return problems;
+            }""",
+            [WIDE_CONTENT, PHONE_TEXT_PX],
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.replace("/", "__").removesuffix(".html") + "--phone.png"
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        assert not problems, f"{path} at 390 px:\n" + "\n".join(problems[:20])
     finally:
         visit.close()
