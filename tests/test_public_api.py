@@ -520,6 +520,13 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "flip_indices": np.array([0, 1, 2, 3]),
     },
     "dlcourse.reference.rbm.log_partition": lambda: {"weights": _rbm_weights()},
+    "dlcourse.reference.rbm.ais_log_partition": lambda: {
+        "weights": _rbm_weights(),
+        "base_visible_bias": _floats(6) * 0.1,
+        "betas": np.linspace(0.0, 1.0, 5),
+        "chains": 3,
+    },
+    "dlcourse.reference.rbm.base_rate_visible_bias": lambda: {"v": _binary(4, 6)},
     "dlcourse.reference.rbm.log_likelihood": lambda: {
         "v": _binary(4, 6),
         "weights": _rbm_weights(),
