@@ -4,7 +4,7 @@ windows and the callback that watches it learn.
 :func:`char_language_model` is an embedding, a GRU and a dense layer of next-character
 logits (Functional API). :func:`training_windows` cuts random windows from a coded text
 for teacher forcing: the input is a window, the target the same window one character
-later. :class:`LearningRecorder` measures the held-out code length every few steps and
+later. ``LearningRecorder`` measures the held-out code length every few steps and
 writes samples at several temperatures with the NumPy references, so the chapter can
 show the model learning.
 """
@@ -125,8 +125,8 @@ def sample_text(
 ) -> np.ndarray:
     """Read the prompt, then write ``length`` codes, one row per temperature.
 
-    Each step runs :func:`dlcourse.reference.gru.gru_step` and draws with
-    :func:`dlcourse.reference.language_model.sample_with_temperature`.
+    Each step runs ``dlcourse.reference.gru.gru_step`` and draws with
+    ``dlcourse.reference.language_model.sample_with_temperature``.
 
     Returns:
         ``(len(temperatures), length)`` codes.

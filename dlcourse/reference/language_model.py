@@ -2,7 +2,7 @@
 the code length of a text in bits per character, the perplexity that goes with it, and
 drawing the next character at a temperature.
 
-A model that gives the next character ``x_t`` the probability ``p(x_t | x_<t)`` spends
+A model that gives the next character ``x_t`` the probability ``p(x_t | x_<t)`` spends::
 
     bits = -(1/n) sum_t log2 p(x_t | x_<t)
 
