@@ -1,10 +1,22 @@
-"""Several seeds of the recurrent-network chapter's speaker comparison.
+"""Several seeds of the recurrent-network chapter's comparisons.
 
-Writes ``results/01_rnn.json``: the test accuracy on JapaneseVowels of the mean-frame
-logistic regression (deterministic, one value) and of the Elman and Jordan networks
-(``dlcourse.keras_parts.sequence_classifiers``, the chapter's quick-mode training)
-for each seed in ``SEEDS``, all on standardised frames. Run
-``.venv/bin/python results/make_01_rnn.py``; it takes a few minutes on two cores.
+Writes ``results/01_rnn.json``:
+
+- ``test_accuracy``: the test accuracy on JapaneseVowels of the mean-frame logistic
+  regression (deterministic, one value) and of the Elman and Jordan networks
+  (``dlcourse.keras_parts.sequence_classifiers``, the chapter's quick-mode training)
+  for each seed in ``SEEDS``, all on standardised frames;
+- ``mnist_rows``: MNIST-5k read row by row (``row_classifier``), a linear baseline and
+  the Keras idioms (many-to-one, the mean of all steps, stacked, bidirectional,
+  dropout), each trained with early stopping on a validation split of the training
+  images; per seed in ``IDIOM_SEEDS``: the test accuracy at the best validation
+  epoch, that validation accuracy, the training accuracy there, the epochs run;
+- ``stream``: truncated BPTT over long streams (``stream_tagger``, ``delay_stream``)
+  with ``stateful=True`` against a state reset at every window, for a lag inside and
+  a lag beyond the window; per seed the test accuracy at each window position.
+
+Run ``.venv/bin/python results/make_01_rnn.py``; it takes about twenty minutes on two
+cores.
 """
 
 from __future__ import annotations
@@ -14,21 +26,47 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from dlcourse import data, results, training  # noqa: E402
 from dlcourse.keras_parts import sequence_classifiers as classifiers  # noqa: E402
+from dlcourse.synthetic.delay import delay_stream  # noqa: E402
 
 #: The seeds of the networks' initial weights and batch order.
 SEEDS = (0, 1, 2, 3, 4)
+#: The seeds of the idiom and stream comparisons (each run is longer).
+IDIOM_SEEDS = (0, 1, 2)
 #: The chapter's quick-mode training: epochs, batch size.
 EPOCHS, BATCH_SIZE = 25, 64
 #: Speakers in JapaneseVowels.
 SPEAKERS = 9
+#: MNIST-5k rows: the split, the models and their training (the chapter reads these).
+MNIST_ROWS = {
+    "split_seed": 0,  # the seed of the train/test and train/validation splits
+    "validation_fraction": 0.1,  # share of the training images kept for validation
+    "units": 64,  # hidden units of each recurrent layer, as the course table's GRU
+    "learning_rate": 1e-3,
+    "dropout": 0.1,  # dropout and recurrent_dropout of the "dropout" variant
+    "batch": 32,
+    "max_epochs": 25,
+    "patience": 5,  # epochs without a better validation accuracy before stopping
+}
+#: Streams for truncated BPTT (the chapter reads these).
+STREAM = {
+    "streams": 32,  # parallel streams, the batch size
+    "steps": 800,  # steps per stream
+    "window": 10,  # the truncation length k
+    "lags": [4, 12],  # one lag inside the window, one beyond it
+    "units": 16,
+    "epochs": 6,
+    "test_seed_offset": 100,  # the test streams' seed is the run's seed plus this
+}
 
 
-def main() -> None:
-    """Train every network for every seed and save the accuracies."""
+def speakers() -> dict:
+    """Mean-frame baseline and Elman/Jordan networks on JapaneseVowels, every seed."""
     x_train, y_train, x_test, y_test, lengths_train, lengths_test = (
         data.load_japanese_vowels()
     )
@@ -58,9 +96,128 @@ def main() -> None:
             )
             accuracies[kind].append(training.accuracy(model, test, y_test))
             print(kind, seed, accuracies[kind][-1], flush=True)
+    return accuracies
+
+
+def mnist_split() -> tuple[data.DataSplit, np.ndarray, np.ndarray]:
+    """MNIST-5k: a training/validation split of the training images, and the test."""
+    x_train, y_train, x_test, y_test = data.load_mnist5k(seed=MNIST_ROWS["split_seed"])
+    split = data.stratified_split(
+        x_train,
+        y_train,
+        test_fraction=MNIST_ROWS["validation_fraction"],
+        seed=MNIST_ROWS["split_seed"],
+    )
+    return split, x_test, y_test
+
+
+def mnist_run(variant: str, seed: int, split, x_test, y_test) -> dict:
+    """One row reader, early-stopped on validation accuracy."""
+    training.set_seed(seed)
+    model = classifiers.row_classifier(
+        variant,
+        units=MNIST_ROWS["units"],
+        dropout=MNIST_ROWS["dropout"],
+        learning_rate=MNIST_ROWS["learning_rate"],
+        seed=seed,
+    )
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_accuracy",
+        patience=MNIST_ROWS["patience"],
+        restore_best_weights=True,
+    )
+    result = training.fit(
+        model,
+        split.x_train,
+        split.y_train,
+        epochs=MNIST_ROWS["max_epochs"],
+        batch_size=MNIST_ROWS["batch"],
+        validation_data=(split.x_test, split.y_test),
+        callbacks=[stopper],
+        progress=False,
+    )
+    best = int(np.argmax(result.history["val_accuracy"]))
+    return {
+        "test": training.accuracy(model, x_test, y_test),
+        "validation": result.history["val_accuracy"][best],
+        "train": result.history["accuracy"][best],
+        "best_epoch": best + 1,
+        "epochs_run": len(result.history["val_accuracy"]),
+        "parameters": int(model.count_params()),
+        "seconds": result.seconds,
+    }
+
+
+def mnist_rows() -> dict:
+    """Every row reader for every seed in ``IDIOM_SEEDS``."""
+    split, x_test, y_test = mnist_split()
+    runs: dict[str, dict[str, list]] = {}
+    for variant in classifiers.ROW_VARIANTS:
+        for seed in IDIOM_SEEDS:
+            run = mnist_run(variant, seed, split, x_test, y_test)
+            print("mnist", variant, seed, run, flush=True)
+            for key, value in run.items():
+                runs.setdefault(variant, {}).setdefault(key, []).append(value)
+    return runs
+
+
+def stream_run(lag: int, stateful: bool, seed: int) -> list[float]:
+    """One stream tagger's test accuracy at each position of a window."""
+    shape = (STREAM["streams"], STREAM["steps"])
+    x, y = delay_stream(*shape, lag, seed=seed)
+    x_test, y_test = delay_stream(*shape, lag, seed=seed + STREAM["test_seed_offset"])
+    training.set_seed(seed)
+    model = classifiers.stream_tagger(
+        STREAM["window"],
+        STREAM["streams"],
+        stateful=stateful,
+        units=STREAM["units"],
+        seed=seed,
+    )
+    training.fit(
+        model,
+        classifiers.stream_windows(x, STREAM["window"]),
+        classifiers.stream_windows(y, STREAM["window"]),
+        epochs=STREAM["epochs"],
+        batch_size=STREAM["streams"],
+        shuffle=False,
+        callbacks=[classifiers.ResetState()],
+        progress=False,
+    )
+    accuracy = classifiers.stream_position_accuracy(
+        model, x_test, y_test, STREAM["window"], skip=lag
+    )
+    return [float(a) for a in accuracy]
+
+
+def streams() -> dict:
+    """Stateful against stateless for every lag and seed."""
+    table: dict[str, dict[str, list]] = {}
+    for lag in STREAM["lags"]:
+        for stateful in (False, True):
+            name = "stateful" if stateful else "stateless"
+            for seed in IDIOM_SEEDS:
+                accuracy = stream_run(lag, stateful, seed)
+                print("stream", lag, name, seed, np.round(accuracy, 3), flush=True)
+                table.setdefault(str(lag), {}).setdefault(name, []).append(accuracy)
+    return table
+
+
+def main() -> None:
+    """Run every comparison and save the results."""
+    record = {
+        "seeds": list(SEEDS),
+        "epochs": EPOCHS,
+        "test_accuracy": speakers(),
+        "idiom_seeds": list(IDIOM_SEEDS),
+        "stream_settings": STREAM,
+        "stream": streams(),
+        "mnist_settings": MNIST_ROWS,
+        "mnist_rows": mnist_rows(),
+    }
     results.save(
         "01_rnn",
-        {"seeds": list(SEEDS), "epochs": EPOCHS, "test_accuracy": accuracies},
+        record,
         command=".venv/bin/python results/make_01_rnn.py",
         script=__file__,
     )
