@@ -85,8 +85,10 @@ def _variants(number: str, unit: str | None) -> set[str]:
     forms: set[str] = set()
     if "." in plain:
         forms |= {number, plain}
-    elif unit == "%":
-        forms |= {f"{plain}%", f"{plain} %", f"{plain}.0%"}
+    if unit == "%":
+        forms |= {f"{plain}%", f"{plain} %"}
+        if "." not in plain:
+            forms.add(f"{plain}.0%")
     elif unit:
         forms |= {
             f"{plain} {u}" for u in ("s", "seconds", "min", "minutes", "ms", "h", unit)
@@ -199,3 +201,22 @@ def test_citations_settings_and_math_bind_or_skip():
         ]
     }
     assert unbound_numbers(notebook, "example") == []
+
+
+def test_a_decimal_percentage_binds_to_the_same_percentage_only():
+    def problems(printed: str) -> list[str]:
+        notebook = {
+            "cells": [
+                {"cell_type": "markdown", "source": "The stack gets 91.7% of them."},
+                {
+                    "cell_type": "code",
+                    "source": "print(table)",
+                    "outputs": [{"text": printed}],
+                },
+            ]
+        }
+        return unbound_numbers(notebook, "example")
+
+    assert problems("stacked  91.7%  (3 seeds)\n") == []
+    assert problems("stacked  91.7 %\n") == []
+    assert problems("stacked  91.75%\n") and problems("stacked  191.7%\n")
