@@ -12,6 +12,8 @@ import pytest
 
 from dlcourse.exercises import gated_uses as exercises
 
+pytestmark = pytest.mark.gated_uses
+
 EXERCISES = [exercises.frame_count, exercises.masked_mean]
 
 

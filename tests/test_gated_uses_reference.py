@@ -13,6 +13,8 @@ import pytest
 from dlcourse.keras_parts import gated_classifiers
 from dlcourse.reference import logmel
 
+pytestmark = pytest.mark.gated_uses
+
 RATE = 16000  # samples per second of the test signals
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from dlcourse.exercises import language_model as exercises
 
-pytestmark = pytest.mark.lstm_gru
+pytestmark = pytest.mark.language_model
 
 
 def test_reference_answers_are_correct_and_their_code_is_shown():

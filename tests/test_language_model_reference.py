@@ -15,7 +15,7 @@ from dlcourse.keras_parts import language_model as parts  # noqa: E402
 from dlcourse.reference import language_model as lm  # noqa: E402
 from dlcourse.reference import ngram  # noqa: E402
 
-pytestmark = pytest.mark.lstm_gru
+pytestmark = pytest.mark.language_model
 
 
 def test_bits_per_character_is_keras_cross_entropy_in_bits():

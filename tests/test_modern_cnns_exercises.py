@@ -9,7 +9,7 @@ import pytest
 from dlcourse.exercises import modern_cnns as exercises
 from dlcourse.reference.conv import ConvWeights, conv2d
 
-pytestmark = pytest.mark.cnn
+pytestmark = pytest.mark.modern_cnns
 
 
 def assert_status(result: object, status: str, fragment: str = "") -> None:

@@ -13,7 +13,7 @@ from dlcourse.reference import residual  # noqa: E402
 from dlcourse.reference.conv import ConvWeights  # noqa: E402
 from dlcourse.synthetic import clips, help_families  # noqa: E402
 
-pytestmark = pytest.mark.cnn
+pytestmark = pytest.mark.modern_cnns
 
 
 def keras_block(channels: int, rng: np.random.Generator):
