@@ -54,8 +54,10 @@ def bm25_scores(
 ) -> np.ndarray:
     """BM25 score of every document for every query, ``(queries, documents)``.
 
-    score(q, d) = sum over terms t of q: idf(t) f(t, d) (k1 + 1) / (f(t, d) + k1 (1 - b
-    + b |d| / avgdl)), with idf(t) = log(1 + (N - n_t + 0.5) / (n_t + 0.5)).
+    ``score(q, d) = sum over the terms t of q of idf(t) f (k1 + 1) / (f + k1 (1 - b + b
+    len_d / avg_len))``, with ``f`` the count of ``t`` in ``d``, ``len_d`` the length of
+    ``d``, ``avg_len`` the mean length and ``idf(t) = log(1 + (N - n_t + 0.5) / (n_t +
+    0.5))`` for ``n_t`` of the ``N`` documents containing ``t``.
     """
     documents = len(document_counts)
     containing = (document_counts > 0).sum(axis=0)  # n_t
