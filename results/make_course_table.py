@@ -277,15 +277,10 @@ def vowels_task() -> dict[str, dict[str, Any]]:
 
 
 def train_rbm(inputs: np.ndarray, units: int, seed: int) -> RBM:
-    """One RBM trained by CD-1 with plain SGD (Chapter 4)."""
+    """One RBM trained by CD-1 with plain SGD, as Chapter 4 trains it."""
     rbm = RBM(units, seed=seed)
-    rbm.compile(
-        optimizer=keras.optimizers.SGD(MNIST["cd_learning_rate"]),
-        steps_per_execution=int(np.ceil(len(inputs) / MNIST["rbm_batch"])),
-    )
-    rbm.fit(
-        inputs, epochs=MNIST["rbm_epochs"], batch_size=MNIST["rbm_batch"], verbose=0
-    )
+    rbm.compile(optimizer=keras.optimizers.SGD(MNIST["cd_learning_rate"]))
+    rbm.train_epochs(inputs, MNIST["rbm_epochs"], MNIST["rbm_batch"])
     return rbm
 
 
