@@ -26,7 +26,7 @@ def _hertz_to_mel(frequency: np.ndarray) -> np.ndarray:
 def power_spectrogram(
     signal: np.ndarray, frame_length: int, frame_step: int, fft_length: int
 ) -> np.ndarray:
-    """|FFT(window * frame)|^2 of every frame: ``(frames, fft_length // 2 + 1)``.
+    """``|FFT(window * frame)|^2`` of every frame: ``(frames, fft_length // 2 + 1)``.
 
     Args:
         signal: the samples, a 1-D array at least ``frame_length`` long.
