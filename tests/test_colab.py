@@ -65,6 +65,7 @@ def test_the_cell_installs_the_course_where_only_colab_packages_are(tmp_path):
     shutil.copytree(ROOT / "dlcourse", source / "dlcourse", ignore=ignore)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "data", source / "data")
     wheels = tmp_path / "wheels"
     pip_wheel = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
     _run([*pip_wheel, "-w", wheels, source])
@@ -82,7 +83,8 @@ def test_the_cell_installs_the_course_where_only_colab_packages_are(tmp_path):
         "from dlcourse.exercises import toolkit\n"
         "import aeon, mlxtend\n"
         "digits = data.load_digits()\n"
-        "print('ok', type(digits).__name__)\n"
+        "words = data.load_spoken_words()  # the course's own file, from the wheel\n"
+        "print('ok', type(digits).__name__, type(words).__name__)\n"
     )
     assert "ok" in _run([python, "-c", probe], env=env, cwd=tmp_path).stdout
     # Installed now: a second run must not call pip (a broken wheel path would fail).
