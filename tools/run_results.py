@@ -67,16 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     if not scripts:
         print("no results/make_*.py: nothing to do")
         return 0
-    rows = previous_rows()
     for script in scripts:
         if not script.is_file():
             print(f"error: no script {script}", file=sys.stderr)
             return 2
-        rows[script.resolve().relative_to(ROOT).as_posix()] = run(script.resolve())
+        row = run(script.resolve())
+        rows = previous_rows()  # read again: another run may have added rows
+        rows[script.resolve().relative_to(ROOT).as_posix()] = row
         TIMINGS.write_text(
             "\n".join([*HEADER, *(rows[k] for k in sorted(rows))]) + "\n",
             encoding="utf-8",
         )
+    rows = previous_rows()
     total = sum(float(row.split("|")[2]) for row in rows.values())
     print(f"wrote {TIMINGS.relative_to(ROOT)} ({total:.0f} s in all)")
     return 0
