@@ -868,6 +868,46 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
         "mean": 0.0,
         "spread": 1.0,
     },
+    "dlcourse.keras_parts.captioning.teacher_forcing": lambda: {
+        "captions": np.array([[1, 3, 2, 0], [1, 3, 4, 2]])
+    },
+    "dlcourse.keras_parts.captioning.greedy_captions": lambda: {
+        "model": _module("keras_parts.captioning").captioner(16, 3, units=4),
+        "images": _floats(2, 24, 24, 3),
+        "start": 1,
+        "end": 2,
+        "length": 3,
+    },
+    "dlcourse.keras_parts.captioning.train_captioner": lambda: {
+        "model": _module("keras_parts.captioning").captioner(16, 3, units=4),
+        "images": _floats(2, 24, 24, 3),
+        "captions": np.array([[1, 3, 2, 0], [1, 3, 4, 2]]),
+        "epochs": 1,
+        "batch_size": 2,
+        "seed": 0,
+    },
+    "dlcourse.keras_parts.captioning.slot_classifier": lambda: {
+        "slot_sizes": [2, 3],
+        "units": 4,
+    },
+    "dlcourse.keras_parts.captioning.score_slots": lambda: {
+        "predicted": np.array([[0, 1], [1, 1]]),
+        "true": np.array([[0, 1], [1, 0]]),
+    },
+    "dlcourse.synthetic.scenes.caption_words": lambda: {"slots": [0, 1, 2, 0, 1, 3, 1]},
+    "dlcourse.synthetic.scenes.parse_caption": lambda: {"tokens": np.array([1, 3, 2])},
+    "dlcourse.synthetic.scenes.encode": lambda: {"words": ["a", "small"]},
+    "dlcourse.synthetic.scenes.draw_scene": lambda: {
+        "slots": [0, 1, 2, 0, 1, 3, 1],
+        "rng": np.random.default_rng(0),
+    },
+    "dlcourse.synthetic.scenes.held_out_pairs": lambda: {
+        "slots": np.array([[0, 0, 1, 0, 0, 0, 0]])
+    },
+    "dlcourse.synthetic.scenes.held_out_shapes_named": lambda: {
+        "predicted": np.array([[0, 0, 1, 0, 0, 0, 0]]),
+        "true": np.array([[0, 0, 1, 0, 0, 0, 0]]),
+    },
     "dlcourse.reference.logmel.power_spectrogram": lambda: {
         "signal": _floats(64),
         "frame_length": 16,

@@ -171,8 +171,9 @@ def greedy_captions(
     """
     model = _check_model(model)
     images = check_array("images", images, ndim=4)
-    start = check_int("start", start, minimum=0)
-    end = check_int("end", end, minimum=0)
+    vocabulary = int(model.output_shape[-1])
+    start = check_int("start", start, minimum=0, maximum=vocabulary - 1)
+    end = check_int("end", end, minimum=0, maximum=vocabulary - 1)
     length = check_int("length", length, minimum=1, maximum=MAX_LENGTH)
     tokens = np.zeros((len(images), length + 1), dtype=np.int64)
     tokens[:, 0] = start

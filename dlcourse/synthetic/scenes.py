@@ -105,7 +105,7 @@ def parse_caption(tokens: np.ndarray) -> np.ndarray:
     Args:
         tokens: 1-D token indices into :data:`VOCABULARY`.
     """
-    tokens = check_array("tokens", tokens, ndim=1, dtype="int", min_size=0)
+    tokens = check_array("tokens", tokens, ndim=1, dtype="int")
     if np.any((tokens < 0) | (tokens >= len(VOCABULARY))):
         raise ValueError(
             f"`tokens` must hold indices in [0, {len(VOCABULARY) - 1}], "
@@ -142,7 +142,21 @@ def _read_object(words: list[str], slots: np.ndarray, first: int) -> None:
 
 
 def encode(words: list[str]) -> np.ndarray:
-    """``<start>``, the words, ``<end>`` as token indices, padded to the full length."""
+    """``<start>``, the words, ``<end>`` as token indices, padded to the full length.
+
+    Args:
+        words: a non-empty list of words of :data:`VOCABULARY`, at most
+            ``CAPTION_LENGTH - 2`` of them.
+    """
+    if not isinstance(words, list | tuple):
+        raise TypeError(f"`words` must be a list of words, got {type(words).__name__}")
+    if not 1 <= len(words) <= CAPTION_LENGTH - 2:
+        raise ValueError(
+            f"`words` must hold 1 to {CAPTION_LENGTH - 2} words, got {len(words)}"
+        )
+    unknown = [w for w in words if not isinstance(w, str) or w not in VOCABULARY]
+    if unknown:
+        raise ValueError(f"`words` must be words of VOCABULARY, got {unknown[:3]!r}")
     tokens = [VOCABULARY.index(w) for w in (START, *words, END)]
     return np.asarray(tokens + [0] * (CAPTION_LENGTH - len(tokens)), dtype=np.int64)
 
