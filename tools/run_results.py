@@ -23,9 +23,10 @@ TIMINGS = ROOT / "benchmarks" / "make_results.md"
 HEADER = [
     "## Regenerating the results files (`make results`)",
     "",
-    "Wall time of each `results/make_*.py` script, run alone, one after another, on "
-    f"{os.cpu_count()} cores; the load average (1 minute) is read when the script "
-    "finished, as a sign of how quiet the machine was.",
+    "Wall time of each `results/make_*.py` script, each in its own process, on "
+    f"{os.cpu_count()} cores. `make results` runs them one after another; runs started "
+    "by hand may overlap, so read each time with the load average (1 minute) when the "
+    "script finished, a sign of how busy the machine was.",
     "",
     "| script | wall seconds | load average | date |",
     "|---|---:|---:|---|",
