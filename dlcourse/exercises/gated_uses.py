@@ -113,6 +113,11 @@ _reference_mean = masked_mean  # the name is rebound to the Exercise below
 def _masked_mean_cases() -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     fixed = np.random.default_rng(5)
     yield "on a fixed batch", *_padded_case(fixed, 3, 6, 2, junk=False)
+    # Padding need not be zero: a sum over every frame must fail on every check.
+    yield (
+        "on a fixed batch whose padding holds noise",
+        *_padded_case(fixed, 3, 6, 2, junk=True),
+    )
     rng = fresh_rng()
     for _ in range(RANDOM_CASES):
         batch, time, features = (int(rng.integers(2, 6)) for _ in range(3))
