@@ -132,3 +132,31 @@ def test_the_keras_model_windows_and_sampler_fit_together():
         parts.sample_text(
             model, np.array([1]), np.array([0.0]), 4, np.random.default_rng(0)
         )
+
+
+def test_the_recorder_keeps_the_weights_of_the_lowest_validation_rate():
+    keras.utils.set_random_seed(0)
+    model = parts.char_language_model(6, 8, 3)
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    codes = np.arange(300) % 6
+    inputs, targets = parts.training_windows(codes, 8, 64, np.random.default_rng(0))
+    recorder = parts.learning_recorder(
+        validation_codes=codes[:60],
+        pieces=2,
+        every=2,
+        sample_at=(),
+        prompt_codes=np.array([0]),
+        temperatures=(1.0,),
+        sample_length=3,
+        seed=0,
+    )
+    model.fit(inputs, targets, batch_size=8, verbose=0, callbacks=[recorder])
+    best = int(np.argmin(recorder.bits))
+    assert recorder.best_step == recorder.steps[best]
+    assert recorder.best_bits == min(recorder.bits)
+    model.set_weights(recorder.best_weights)
+    logits, held_targets = parts.held_out_logits(model, codes[:60], 2)
+    assert np.isclose(lm.bits_per_character(logits, held_targets), recorder.best_bits)

@@ -174,6 +174,10 @@ def _recorder_class() -> type:
     class LearningRecorder(keras.callbacks.Callback):
         """Every ``every`` steps: held-out bits per character, seconds, and samples.
 
+        It also keeps the weights of the lowest validation rate so far
+        (``best_weights``, after ``best_step`` steps, at ``best_bits``), so that
+        training can stop on the validation text: ``model.set_weights(best_weights)``.
+
         Args:
             validation_codes: the text the curve is measured on (never the test text).
             pieces: the validation text is read as this many parallel pieces.
@@ -209,6 +213,9 @@ def _recorder_class() -> type:
             self.seconds: list[float] = []
             self.bits: list[float] = []
             self.samples: dict[int, np.ndarray] = {}
+            self.best_step = 0
+            self.best_bits = float("inf")
+            self.best_weights: list[np.ndarray] | None = None
             self._step = 0
             self._training_seconds = 0.0
             self._started = 0.0
@@ -226,6 +233,9 @@ def _recorder_class() -> type:
                 self.steps.append(self._step)
                 self.seconds.append(self._training_seconds)
                 self.bits.append(reference_lm.bits_per_character(logits, targets))
+                if self.bits[-1] < self.best_bits:  # the best validation checkpoint
+                    self.best_step, self.best_bits = self._step, self.bits[-1]
+                    self.best_weights = self.model.get_weights()
             if self._step in self.sample_at:
                 self.samples[self._step] = sample_text(
                     self.model,
@@ -250,7 +260,9 @@ def learning_recorder(
 ) -> Any:
     """A ``LearningRecorder`` Keras callback: every ``every`` training steps it measures
     the bits per character of ``validation_codes``, with the seconds of training so
-    far; after each step in ``sample_at`` it writes one sample per temperature.
+    far; after each step in ``sample_at`` it writes one sample per temperature. It
+    keeps the weights of the lowest validation rate in ``best_weights`` (after
+    ``best_step`` steps, at ``best_bits`` bits per character).
 
     Args:
         validation_codes: the text the curve is measured on (never the test text).
