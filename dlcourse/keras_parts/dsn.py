@@ -10,7 +10,9 @@ networks").
   :meth:`DeepStackingNetwork.fit_modules` trains it module by module.
 * :class:`ClosedFormModule` - one module that ``model.fit`` trains: its ``train_step``
   accumulates H^T H and H^T T over an epoch's batches, and :class:`SolveAtEpochEnd`
-  solves for ``U`` (or steps the lower weights) when the epoch ends.
+  solves for ``U`` (or steps the lower weights) when the epoch ends. Built under a
+  ``tf.distribute`` strategy's scope, ``fit`` runs on every replica and the sums are
+  added across them (``tests/test_dsn_distribution.py``).
 
 The weight names and their order are those of
 :class:`dlcourse.reference.dsn.DSNModuleWeights`, so
@@ -496,7 +498,14 @@ class ClosedFormModule(keras.Model):
     callbacks=[SolveAtEpochEnd()])``; extra epochs repeat the final solve. Chapter 5.
 
     The model is built by its constructor (``input_dim`` is known), so that the
-    accumulators exist before the first epoch begins.
+    accumulators exist before the first epoch begins. They are kept like a metric's
+    state (``synchronization="on_read"``, ``aggregation="sum"``): created and compiled
+    inside a ``tf.distribute`` strategy's scope, each replica adds its part of every
+    batch to its own copy, and the epoch-end solve reads their sum, so ``fit`` on
+    several replicas gives the single-device weights. The first batch must split
+    evenly between the replicas (Keras averages its parts to build the model). With
+    the TensorFlow backend, ``keras.distribution.DataParallel`` leaves the variables
+    on one device, and ``fit`` then runs there.
 
     Args:
         input_dim: features of the input ``D``.
@@ -556,13 +565,19 @@ class ClosedFormModule(keras.Model):
             "samples": (),
         }
         for name, shape in shapes.items():
-            variable = self.add_weight(
-                name=name,
-                shape=shape,
-                initializer="zeros",
-                dtype="float64",
-                trainable=False,
-            )
+            # Like a metric's state: under a distribution strategy each replica adds
+            # its part of every batch to its own copy ("on_read"), and reading the
+            # sums outside train_step adds the copies up ("sum").
+            with keras.name_scope(self.name, caller=self):
+                variable = keras.Variable(
+                    initializer="zeros",
+                    shape=shape,
+                    dtype="float64",
+                    trainable=False,
+                    aggregation="sum",
+                    synchronization="on_read",
+                    name=name,
+                )
             setattr(self, name, variable)
         # 1 in an epoch that accumulates the lower-weight gradient, 0 otherwise.
         self.refining = self.add_weight(
