@@ -13,7 +13,13 @@ Writes ``results/01_rnn.json``:
   epoch, that validation accuracy, the training accuracy there, the epochs run;
 - ``stream``: truncated BPTT over long streams (``stream_tagger``, ``delay_stream``)
   with ``stateful=True`` against a state reset at every window, for a lag inside and
-  a lag beyond the window; per seed the test accuracy at each window position.
+  a lag beyond the window; per seed the test accuracy at each window position;
+- ``pen``: the generated pen letters (``dlcourse.synthetic.pen``), an Elman network
+  against the bag-of-strokes logistic regression, in the chapter's quick-mode settings
+  (``pen_settings``). Each seed in ``SEEDS`` draws its own letters and split, holds a
+  validation share of the training letters out, chooses the baseline's regularisation
+  and the network's best epoch on it, and records the test accuracy (all letters, and
+  on *u* and *n* only) and the validation accuracy of both.
 
 Run ``.venv/bin/python results/make_01_rnn.py``; it takes about twenty minutes on two
 cores.
@@ -32,6 +38,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from dlcourse import data, results, training  # noqa: E402
 from dlcourse.keras_parts import sequence_classifiers as classifiers  # noqa: E402
+from dlcourse.synthetic import pen  # noqa: E402
 from dlcourse.synthetic.delay import delay_stream  # noqa: E402
 
 #: The seeds of the networks' initial weights and batch order.
@@ -62,6 +69,18 @@ STREAM = {
     "units": 16,
     "epochs": 6,
     "test_seed_offset": 100,  # the test streams' seed is the run's seed plus this
+}
+
+#: The pen letters: the chapter's quick-mode settings (the chapter reads these).
+PEN = {
+    "per_letter": 60,  # generated samples of each letter
+    "scale": 5.0,  # movements are about 0.05 per step; scaled towards unit size
+    "validation_fraction": 0.2,  # share of the training letters kept for validation
+    "directions": 8,  # direction bins of the bag-of-strokes baseline
+    "inverse_regularisation": [0.1, 1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6],  # C
+    "units": 32,
+    "epochs": 40,  # the most epochs; the best on validation is kept
+    "batch": 64,
 }
 
 
@@ -203,12 +222,99 @@ def streams() -> dict:
     return table
 
 
+def direction_histogram(x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The share of ink laid in each direction, ignoring the order (as the chapter)."""
+    directions = PEN["directions"]
+    inside = np.arange(x.shape[1])[None, :] < lengths[:, None]
+    angle = np.arctan2(x[..., 1], x[..., 0]) + np.pi
+    bins = np.floor(angle / (2 * np.pi) * directions).astype(int) % directions
+    ink = np.linalg.norm(x, axis=-1) * inside
+    histogram = np.stack(
+        [(ink * (bins == d)).sum(axis=1) for d in range(directions)], 1
+    )
+    return histogram / histogram.sum(axis=1, keepdims=True)
+
+
+def pen_split(seed: int) -> tuple[data.SequenceSplit, np.ndarray, np.ndarray]:
+    """One seed's letters, and the rows of its training letters kept for validation."""
+    strokes = pen.pen_trajectories(PEN["per_letter"], seed=seed)
+    rows = data.stratified_split(
+        np.arange(len(strokes.y_train))[:, None],
+        strokes.y_train,
+        test_fraction=PEN["validation_fraction"],
+        seed=seed,
+    )
+    return strokes, rows.x_train[:, 0], rows.x_test[:, 0]
+
+
+def pen_run(seed: int) -> dict:
+    """The bag of strokes and the Elman network on one seed's letters."""
+    strokes, fit_rows, validation_rows = pen_split(seed)
+    features = direction_histogram(strokes.x_train, strokes.lengths_train)
+    test_features = direction_histogram(strokes.x_test, strokes.lengths_test)
+    y_fit, y_validation = strokes.y_train[fit_rows], strokes.y_train[validation_rows]
+    candidates = [
+        LogisticRegression(C=c, max_iter=5000).fit(features[fit_rows], y_fit)
+        for c in PEN["inverse_regularisation"]
+    ]
+    scores = [m.score(features[validation_rows], y_validation) for m in candidates]
+    bag = candidates[int(np.argmax(scores))]
+    training.set_seed(seed)
+    model = classifiers.sequence_classifier(
+        "elman", 2, len(pen.LETTERS), units=PEN["units"]
+    )
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=PEN["epochs"], restore_best_weights=True
+    )
+    result = training.fit(
+        model,
+        strokes.x_train[fit_rows] * PEN["scale"],
+        y_fit,
+        epochs=PEN["epochs"],
+        batch_size=PEN["batch"],
+        validation_data=(strokes.x_train[validation_rows] * PEN["scale"], y_validation),
+        callbacks=[stopper],
+        progress=False,
+    )
+    bag_predictions = bag.predict(test_features)
+    rnn_predictions = training.predict_classes(model, strokes.x_test * PEN["scale"])
+    u_or_n = np.isin(strokes.y_test, [pen.LETTERS.index(c) for c in "un"])
+    best = int(np.argmin(result.history["val_loss"]))
+    return {
+        "bag_test": training.label_accuracy(strokes.y_test, bag_predictions),
+        "rnn_test": training.label_accuracy(strokes.y_test, rnn_predictions),
+        "bag_u_n": training.label_accuracy(
+            strokes.y_test[u_or_n], bag_predictions[u_or_n]
+        ),
+        "rnn_u_n": training.label_accuracy(
+            strokes.y_test[u_or_n], rnn_predictions[u_or_n]
+        ),
+        "bag_validation": float(max(scores)),
+        "bag_c": float(bag.C),
+        "rnn_validation": float(result.history["val_accuracy"][best]),
+        "rnn_best_epoch": best + 1,
+    }
+
+
+def pen_letters() -> dict:
+    """The pen-letter comparison for every seed in ``SEEDS``."""
+    runs: dict[str, list] = {}
+    for seed in SEEDS:
+        run = pen_run(seed)
+        print("pen", seed, run, flush=True)
+        for key, value in run.items():
+            runs.setdefault(key, []).append(value)
+    return runs
+
+
 def main() -> None:
     """Run every comparison and save the results."""
     record = {
         "seeds": list(SEEDS),
         "epochs": EPOCHS,
         "test_accuracy": speakers(),
+        "pen_settings": PEN,
+        "pen": pen_letters(),
         "idiom_seeds": list(IDIOM_SEEDS),
         "stream_settings": STREAM,
         "stream": streams(),
