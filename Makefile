@@ -15,6 +15,9 @@ LINTED := dlcourse tests tools benchmarks _ext chapters
 # The scale `make chapter` and `make notebooks` execute at; stored notebooks are quick.
 # Only the command line changes it (`make chapter CHAPTER=... SCALE=full`), not the shell.
 SCALE := quick
+# pytest-xdist workers for the tests: one per core of the 2-core machine the course
+# targets. Notebooks and the site's test files go whole to one worker (--dist loadfile).
+TEST_WORKERS ?= 2
 # TensorFlow writes C++ log lines to stderr on import; they are noise for learners and
 # break nbval.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
@@ -74,16 +77,17 @@ book: web-assets
 	$(MAKE) book-only
 
 test-unit: setup
-	$(PY) -m pytest tests -m "not browser" -p no:cacheprovider
+	$(PY) -m pytest tests -m "not browser" -p no:cacheprovider -n $(TEST_WORKERS)
 
 # nbval compares against the stored outputs, which are at the quick scale.
 test-notebooks: setup
 	DLCOURSE_SCALE=quick $(PY) -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	    -p no:cacheprovider -o addopts="" $(NOTEBOOKS)
+	    -p no:cacheprovider -o addopts="" -n $(TEST_WORKERS) --dist loadfile $(NOTEBOOKS)
 
 test-site: setup
 	bash tools/ensure_chromium.sh
-	$(PY) -m pytest tests/test_site.py tests/test_jupyterlab.py -m browser -p no:cacheprovider
+	$(PY) -m pytest tests/test_site.py tests/test_site_phone.py tests/test_jupyterlab.py \
+	    -m browser -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 test: book
 	$(MAKE) lint
