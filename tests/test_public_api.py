@@ -213,6 +213,19 @@ def _labels(rows: int = 16) -> np.ndarray:
     return np.arange(rows) % 2
 
 
+def _updown_weights() -> Any:
+    updown = _module("reference.updown")
+    rbm = _rbm_weights(6, 3)
+    return updown.UpDownWeights(
+        (
+            updown.DirectedWeights(
+                rbm.kernel, rbm.hidden_bias, rbm.kernel.T, rbm.visible_bias
+            ),
+        ),
+        _rbm_weights(5, 4),
+    )
+
+
 def _trained_rbm() -> Any:
     rbm = _module("keras_parts.rbm").RBM(3, seed=0)
     rbm.build((None, 6))
@@ -530,6 +543,63 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
     "dlcourse.reference.rbm.log_likelihood": lambda: {
         "v": _binary(4, 6),
         "weights": _rbm_weights(),
+    },
+    # reference: the up-down algorithm (Chapter 4)
+    "dlcourse.reference.updown.untie": lambda: {
+        "rbms": [_rbm_weights(6, 3)],
+        "top": _rbm_weights(5, 4),
+    },
+    "dlcourse.reference.updown.top_down": lambda: {
+        "top_states": _binary(4, 4),
+        "top": _rbm_weights(5, 4),
+        "labels": 2,
+    },
+    "dlcourse.reference.updown.top_cd_gradients": lambda: {
+        "penultimate": _uniforms(4, 3),
+        "y": np.eye(2)[[0, 1, 1, 0]],
+        "top": _rbm_weights(5, 4),
+        "gibbs_steps": 1,
+        "rng": _rng(),
+    },
+    "dlcourse.reference.updown.updown_step": lambda: {
+        "v": _binary(4, 6),
+        "y": _labels(4),
+        "weights": _updown_weights(),
+        "gibbs_steps": 1,
+        "learning_rate": 0.1,
+        "rng": _rng(),
+    },
+    "dlcourse.reference.updown.label_free_energies": lambda: {
+        "v": _binary(4, 6),
+        "weights": _updown_weights(),
+    },
+    "dlcourse.reference.updown.classify": lambda: {
+        "v": _binary(4, 6),
+        "weights": _updown_weights(),
+    },
+    "dlcourse.reference.updown.generate": lambda: {
+        "y": _labels(3),
+        "weights": _updown_weights(),
+        "gibbs_steps": 2,
+        "rng": _rng(),
+    },
+    "dlcourse.reference.updown.top_cd_epoch": lambda: {
+        "penultimate": _uniforms(4, 3),
+        "y": _labels(4),
+        "top": _rbm_weights(5, 4),
+        "batch": 2,
+        "gibbs_steps": 1,
+        "learning_rate": 0.1,
+        "rng": _rng(),
+    },
+    "dlcourse.reference.updown.updown_epoch": lambda: {
+        "v": _binary(4, 6),
+        "y": _labels(4),
+        "weights": _updown_weights(),
+        "batch": 2,
+        "gibbs_steps": 1,
+        "learning_rate": 0.1,
+        "rng": _rng(),
     },
     # reference: deep stacking networks
     "dlcourse.reference.dsn.one_hot": lambda: {"labels": _labels(8), "classes": 3},
