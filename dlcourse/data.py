@@ -397,7 +397,9 @@ def load_japanese_vowels() -> SequenceSplit:
     return SequenceSplit(x_train, y_train, x_test, y_test, lengths_train, lengths_test)
 
 
-#: The ten gestures of PickupGestureWiimoteZ, in the order of their labels 0-9.
+#: The ten gestures of the UCR GestureWiimote collection, in the order of its labels.
+#: PickupGestureWiimoteZ (``load_gestures``) holds only the first, pick-up: its ten
+#: classes are the ten people who made it, not these gestures.
 GESTURES = (
     "pick-up",
     "shake",
@@ -413,12 +415,13 @@ GESTURES = (
 
 
 def load_gestures() -> SequenceSplit:
-    """Gesture recognition: ten gestures made with a Wiimote, its z-axis acceleration.
+    """Who made a gesture: ten people's pick-up gestures, a Wiimote's z acceleration.
 
     The PickupGestureWiimoteZ set of the UCR time-series archive (Guna, Humar & Pogacnik
-    2012; ten people, ten gestures, :data:`GESTURES`). Each gesture is one sequence of
-    29-361 acceleration readings. The official split is kept: 50 training and 50 test
-    gestures, five of each class in each part; labels 0-9 (int64), ``x`` float32 of
+    2012). Every sequence is the pick-up gesture; the classes are the ten people who
+    made it (labels 0-9). Each gesture is one sequence of 29-361 acceleration readings.
+    The official split is kept: 50 training and 50 test gestures, five of each person
+    in each part; labels int64, ``x`` float32 of
     shape ``(n, 361, 1)`` padded with zeros at the end, and each true length. Shipped by
     aeon; checked against its SHA-256. Introduced in the chapter "Gated networks at
     work".

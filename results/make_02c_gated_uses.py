@@ -38,6 +38,8 @@ SETTINGS = {
     "learning_rate": 0.01,
 }
 LAYERS = gated_classifiers.GATED_LAYERS
+#: The classes of the gesture set: the ten people who made the pick-up gesture.
+GESTURE_PEOPLE = 10
 
 
 def correct_count(model, x, y) -> int:
@@ -49,7 +51,7 @@ def gesture_correct(layer: str, seed: int, x_train, y_train, x_test, y_test) -> 
     model = gated_classifiers.gated_classifier(
         layer,
         1,
-        len(data.GESTURES),
+        GESTURE_PEOPLE,
         units=SETTINGS["gesture_units"],
         learning_rate=SETTINGS["learning_rate"],
     )

@@ -26,7 +26,9 @@ HEADER = [
     "Wall time of each `results/make_*.py` script, each in its own process, on "
     f"{os.cpu_count()} cores. `make results` runs them one after another; runs started "
     "by hand may overlap, so read each time with the load average (1 minute) when the "
-    "script finished, a sign of how busy the machine was.",
+    "script finished, a sign of how busy the machine was. A row whose load average is "
+    "a range was timed by hand: the script was started directly, beside other work, "
+    "and the range is the load over its run.",
     "",
     "| script | wall seconds | load average | date |",
     "|---|---:|---:|---|",

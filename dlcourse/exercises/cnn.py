@@ -144,7 +144,8 @@ output_size = Exercise(
 # ------------------------------------------------------------------- conv_parameters
 
 #: The layer of the chapter's question: ``Conv2D(16, (5, 5))`` on a 14x14x6 input,
-#: like LeNet-5's second convolution, as (kh, kw, in_channels, filters).
+#: LeNet-5's second convolution written as a full Conv2D (LeNet-5 itself linked each of
+#: its 16 maps to only some of the 6), as (kh, kw, in_channels, filters).
 LENET_SECOND_LAYER = (5, 5, 6, 16)
 
 
@@ -189,7 +190,8 @@ conv_parameters = Exercise(
     "ask what else each filter learns. The image's height and width do not appear.",
     answer=conv_parameters,
     explanation="The kernel has shape (kh, kw, in_channels, filters), plus one bias "
-    "per filter. For LeNet-5's second convolution that is 5 * 5 * 6 * 16 + 16 = 2416, "
+    "per filter. For LeNet-5's second convolution, written as a full Conv2D, that is "
+    "5 * 5 * 6 * 16 + 16 = 2416 (LeNet-5 linked each map to only some of the six), "
     "whatever the size of the image: the same weights serve every position.",
 )
 

@@ -259,10 +259,11 @@ def train_captioner(
     batch_size: int,
     seed: int,
 ) -> list[float]:
-    """Train a :func:`captioner` with teacher forcing; the loss after each epoch.
+    """Train a :func:`captioner` with teacher forcing; each epoch's mean loss.
 
-    The loss is the cross-entropy of each true next word, averaged over the real
-    (not padding) targets.
+    The loss is the cross-entropy of each true next word. Padding targets have weight 0,
+    and Keras averages over every target position, padding included, so the number is
+    the mean over real words times their share of the positions.
 
     Args:
         model: a :func:`captioner`.
