@@ -99,7 +99,7 @@ def untie(rbms: Sequence[RBMWeights], top: RBMWeights) -> UpDownWeights:
     hidden bias), ``G = W^T`` and ``g = b`` (its visible bias).
 
     Args:
-        rbms: the lower RBMs' :class:`RBMWeights`, bottom first.
+        rbms: the lower RBMs' :class:`~dlcourse.reference.rbm.RBMWeights`, bottom first.
         top: the top RBM, whose visible units are the last hidden layer and the labels.
     """
     layers = tuple(
@@ -116,7 +116,7 @@ def top_down(
 
     Args:
         top_states: the top RBM's hidden states, ``(batch, hidden)``.
-        top: the top RBM's :class:`RBMWeights`.
+        top: the top RBM's :class:`~dlcourse.reference.rbm.RBMWeights`.
         labels: how many of its visible units are label units (the last ones).
     """
     W, b, c = top
@@ -145,7 +145,7 @@ def top_cd_gradients(
     Args:
         penultimate: states (or probabilities) of the last lower layer, ``(n, units)``.
         y: one-hot labels, ``(n, labels)``.
-        top: the top RBM's :class:`RBMWeights`.
+        top: the top RBM's :class:`~dlcourse.reference.rbm.RBMWeights`.
         gibbs_steps: ``k``, the Gibbs steps of the negative chain.
         rng: the random generator of the samples.
     """
@@ -321,7 +321,7 @@ def top_cd_epoch(
     Args:
         penultimate: the last lower layer's probabilities for the training images.
         y: their labels, integers ``(rows,)``.
-        top: the top RBM's :class:`RBMWeights` before the pass.
+        top: the top RBM's :class:`~dlcourse.reference.rbm.RBMWeights` before the pass.
         batch: rows per update (a last, shorter batch is dropped).
         gibbs_steps: ``k`` of CD-k.
         learning_rate: the SGD step on the CD estimate.
